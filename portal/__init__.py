@@ -1,0 +1,115 @@
+"""Cohort Portal: the app factory."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from portal.config import DefaultConfig, environment_overrides, instance_secret_key
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: layered config, extensions, blueprints, CLI, error pages."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("PORTAL_INSTANCE_PATH", str(ROOT / "instance")),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(environment_overrides())
+    if config:
+        app.config.update(config)
+    _finish_config(app)
+
+    from portal import extensions, models  # noqa: F401  (registers every table)
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
+    extensions.csrf.init_app(app)
+    extensions.htmx.init_app(app)
+    extensions.limiter.init_app(app)
+    _setup_login(app)
+    _setup_sqlite(app)
+
+    from portal.blueprints import register_blueprints
+    register_blueprints(app)
+
+    from portal.web.errors import register_error_handlers
+    from portal.web.templating import register_template_helpers
+    from portal.web.security import register_security_headers
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+
+    from portal.cli import register_cli
+    register_cli(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "portal.sqlite3")
+    production = app.config.get("ENV_NAME") == "production"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    if production:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+        if len(app.config["SECRET_KEY"]) < 32:
+            raise RuntimeError("Refusing to start in production with a short SECRET_KEY.")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+
+
+def _setup_login(app: Flask) -> None:
+    from portal.auth.models import User
+    from portal.extensions import db, login_manager
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        try:
+            return db.session.get(User, int(user_id))
+        except (TypeError, ValueError):
+            return None
+
+
+def _setup_sqlite(app: Flask) -> None:
+    """SQLite: enforce foreign keys, wait for locks, and use WAL so readers never block."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    # Copy: the class default dict is shared by every app built in this process.
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+    if getattr(_setup_sqlite, "_listening", False):
+        return
+    _setup_sqlite._listening = True
+
+    @event.listens_for(Engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        module = type(dbapi_connection).__module__
+        if "sqlite" not in module:
+            return
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except Exception:  # noqa: BLE001  in-memory databases cannot use WAL
+            pass
+        cursor.close()

@@ -1,0 +1,1 @@
+"""Programme lead's administration: roles, outbox and audit log."""

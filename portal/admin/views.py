@@ -1,0 +1,98 @@
+"""Lead pages: people and roles, the email outbox, the audit log."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user
+
+from portal.admin import queries
+from portal.admin.forms import PeopleSearchForm, RoleChangeForm
+from portal.auth import services as auth_services
+from portal.auth.forms import ButtonForm
+from portal.auth.models import Role, User
+from portal.extensions import db
+from portal.outbox.models import OutboxMessage, OutboxStatus
+from portal.outbox.services import retry_message
+from portal.web.authz import get_or_404, lead_required
+from portal.web.htmx import render
+from portal.web.pagination import paginate
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/people")
+@lead_required
+def people():
+    search = PeopleSearchForm(request.args)
+    page = paginate(queries.people(search.q.data or "", search.role.data or ""))
+    return render("admin/people.html", "admin/_people_table.html", "admin-people-table",
+                  search=search, page=page, roles=list(Role), role_form=RoleChangeForm())
+
+
+@bp.route("/people/<int:user_id>/roles", methods=["POST"])
+@lead_required
+def change_role(user_id: int):
+    person = get_or_404(User, user_id)
+    form = RoleChangeForm()
+    error = None
+    if form.validate_on_submit():
+        role = Role(form.role.data)
+        try:
+            if form.action.data == "grant":
+                auth_services.grant_role(current_user, person, role)
+            else:
+                auth_services.revoke_role(current_user, person, role)
+        except auth_services.AccountError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            db.session.commit()
+    else:
+        error = "That change could not be made; reload the page and try again."
+    if error is None:
+        message = f"Roles of {person.name} updated."
+    else:
+        message = error
+    if request.htmx and not request.htmx.boosted:
+        return render("admin/people.html", "admin/_person_row.html", None, person=person, roles=list(Role),
+                      role_form=RoleChangeForm(), row_message=message, row_error=error is not None)
+    flash(message, "error" if error else "success")
+    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
+                    else url_for("admin.people"), 303)
+
+
+@bp.route("/outbox")
+@lead_required
+def outbox():
+    status = request.args.get("status", "")
+    if status not in {s.value for s in OutboxStatus}:
+        status = ""
+    page = paginate(queries.outbox_messages(status))
+    return render("admin/outbox.html", page=page, status=status, statuses=list(OutboxStatus))
+
+
+@bp.route("/outbox/<int:message_id>")
+@lead_required
+def outbox_message(message_id: int):
+    message = get_or_404(OutboxMessage, message_id)
+    return render("admin/outbox_message.html", message=message, form=ButtonForm())
+
+
+@bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
+@lead_required
+def outbox_retry(message_id: int):
+    message = get_or_404(OutboxMessage, message_id)
+    if ButtonForm().validate_on_submit() and message.status == OutboxStatus.FAILED:
+        retry_message(message)
+        db.session.commit()
+        flash("The message is queued to be sent again.", "success")
+    return redirect(url_for("admin.outbox_message", message_id=message.id), 303)
+
+
+@bp.route("/audit")
+@lead_required
+def audit():
+    action = request.args.get("action", "")[:80]
+    actor = request.args.get("actor", "")[:200]
+    object_type = request.args.get("object_type", "")[:40]
+    page = paginate(queries.audit_events(action, actor, object_type))
+    return render("admin/audit.html", page=page, action=action, actor=actor, object_type=object_type)

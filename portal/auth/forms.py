@@ -1,0 +1,50 @@
+"""Account forms: shape only; the rules live in services."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField("Keep me signed in on this device")
+    submit = SubmitField("Sign in")
+
+
+class SignUpForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), Length(max=200)],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField("Institution email address", validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    job_title = StringField("Job title", validators=[Length(max=200)], render_kw={"autocomplete": "organization-title"})
+    department = StringField("Department or school", validators=[Length(max=200)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)],
+                             description="At least 10 characters; a short phrase is easy to remember.",
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat the password",
+                            validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+                            render_kw={"autocomplete": "new-password"})
+    submit = SubmitField("Create account")
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    submit = SubmitField("Email me a reset link")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)],
+                             description="At least 10 characters.", render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat the new password",
+                            validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+                            render_kw={"autocomplete": "new-password"})
+    submit = SubmitField("Set new password")
+
+
+class ButtonForm(FlaskForm):
+    """A CSRF-only form for buttons that change state."""

@@ -1,0 +1,225 @@
+"""Account rules: who may sign up, password checks, reset links and role grants."""
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from portal.audit.services import record
+from portal.auth.models import Role, RoleGrant, User
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.outbox.services import queue_email
+
+
+class AccountError(Exception):
+    """A rule refused the request; field names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+COMMON_PASSWORDS = {
+    "password", "password1", "password123", "passw0rd", "qwerty", "qwertyuiop", "letmein",
+    "welcome", "welcome1", "iloveyou", "admin", "changeme", "123456", "12345678", "123456789",
+    "1234567890", "abc123", "football", "monkey", "dragon", "sunshine", "princess", "trustno1",
+    "university", "password12", "qwerty123",
+}
+
+
+def _hasher() -> PasswordHasher:
+    cfg = current_app.config
+    return PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_COST"])
+
+
+def hash_password(password: str) -> str:
+    """Argon2id hash of a password."""
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def allowed_domains() -> list[str]:
+    raw = current_app.config["EMAIL_DOMAINS"]
+    return [d.strip().lower().lstrip("@") for d in raw.split(",") if d.strip()]
+
+
+def email_domain_allowed(email: str) -> bool:
+    """True when the address belongs to one of the institution's domains (or a subdomain)."""
+    domain = normalise_email(email).rpartition("@")[2]
+    return any(domain == d or domain.endswith("." + d) for d in allowed_domains())
+
+
+def password_problem(password: str, email: str = "", name: str = "") -> str | None:
+    """Why a password is too weak, or None when it is acceptable."""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        return f"Use at least {minimum} characters."
+    if len(password) > 256:
+        return "Use at most 256 characters."
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(password)) < 4:
+        return "This password is too easy to guess; choose a less common one."
+    local = normalise_email(email).partition("@")[0]
+    if local and len(local) >= 4 and local in lowered:
+        return "Do not use your email address in your password."
+    return None
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def sign_up(email: str, name: str, password: str, department: str = "", job_title: str = "") -> User:
+    """Create a staff account. Refuses other domains, duplicates and weak passwords."""
+    email = normalise_email(email)
+    if not email_domain_allowed(email):
+        domains = ", ".join("@" + d for d in allowed_domains())
+        raise AccountError(f"Use your institution email address ({domains}).", "email")
+    if find_user_by_email(email) is not None:
+        raise AccountError("An account with this email address already exists. Sign in, or reset your password.", "email")
+    problem = password_problem(password, email, name)
+    if problem:
+        raise AccountError(problem, "password")
+    user = User(email=email, name=name.strip(), department=department.strip(), job_title=job_title.strip(),
+                password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    record(user, "account.created", user, summary=f"{email} signed up")
+    return user
+
+
+# A fixed hash so that a missing account costs the same time as a wrong password.
+_DUMMY_HASH: str | None = None
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user for these credentials, or None. Does not say which part was wrong."""
+    global _DUMMY_HASH
+    user = find_user_by_email(email)
+    if user is None or not user.is_active_account:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = hash_password("not-a-real-password")
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    record(user, "auth.signed_in", user)
+    return user
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def make_reset_token(user: User) -> str:
+    """A signed token naming the user and a fragment of their current hash, so it works once."""
+    return _reset_serializer().dumps({"uid": user.id, "h": user.password_hash[-16:]})
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a reset token belongs to; AccountError when expired, tampered or already used."""
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+    try:
+        data = _reset_serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise AccountError("This reset link has expired. Ask for a new one below.")
+    except BadSignature:
+        raise AccountError("This reset link is not valid. Ask for a new one below.")
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or user.password_hash[-16:] != data.get("h"):
+        raise AccountError("This reset link has already been used or is no longer valid. Ask for a new one below.")
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Queue a reset email when the account exists; the caller says the same either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active_account:
+        return
+    token = make_reset_token(user)
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    body = (
+        f"Hello {user.name},\n\n"
+        f"Someone (hopefully you) asked to reset the password for your {current_app.config['SCHEME_NAME']} "
+        f"cohort portal account.\n\nChoose a new password here (the link works once, for {minutes} minutes):\n"
+        f"{link}\n\nIf you did not ask for this, ignore this email; your password has not changed.\n"
+    )
+    queue_email(user.email, "Reset your cohort portal password", body, kind="password_reset")
+    record(user, "auth.reset_requested", user)
+
+
+def reset_password(user: User, new_password: str) -> User:
+    """Set a new password (checked for strength); invalidates earlier reset links."""
+    problem = password_problem(new_password, user.email, user.name)
+    if problem:
+        raise AccountError(problem, "password")
+    user.password_hash = hash_password(new_password)
+    record(user, "auth.password_reset", user)
+    return user
+
+
+def lead_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(RoleGrant).where(RoleGrant.role == Role.LEAD))
+
+
+def grant_role(actor: User | None, user: User, role: Role) -> User:
+    """Give a role (idempotent) and audit it."""
+    if role not in user.roles:
+        user.role_grants.append(RoleGrant(role=role, granted_by_id=getattr(actor, "id", None)))
+        record(actor, "role.granted", user, summary=f"{role.label} granted to {user.email}", role=role.value)
+    return user
+
+
+def revoke_role(actor: User | None, user: User, role: Role) -> User:
+    """Take a role away and audit it; the last programme lead cannot be removed."""
+    if role not in user.roles:
+        return user
+    if role == Role.LEAD and lead_count() <= 1:
+        raise AccountError("This is the only programme lead; grant the role to someone else first.")
+    for grant in list(user.role_grants):
+        if grant.role == role:
+            user.role_grants.remove(grant)
+    record(actor, "role.revoked", user, summary=f"{role.label} revoked from {user.email}", role=role.value)
+    return user
+
+
+def create_lead(email: str, name: str | None, password: str | None) -> tuple[User, bool]:
+    """Make a programme lead from the command line, creating the account if needed.
+
+    Returns (user, created). The email domain rule is not applied: the first lead may
+    come from anywhere the institution decides.
+    """
+    user = find_user_by_email(email)
+    created = False
+    if user is None:
+        if not password:
+            raise AccountError("A new account needs a password.")
+        problem = password_problem(password, email)
+        if problem:
+            raise AccountError(problem)
+        user = User(email=normalise_email(email), name=name or email.partition("@")[0],
+                    password_hash=hash_password(password))
+        db.session.add(user)
+        db.session.flush()
+        record(None, "account.created", user, summary=f"{user.email} created from the command line")
+        created = True
+    grant_role(None, user, Role.LEAD)
+    return user, created

@@ -1,0 +1,64 @@
+"""Command-line entry points; thin wrappers over services."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from portal.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("create-lead")
+    @click.argument("email")
+    @click.option("--name", default=None, help="Full name for a new account.")
+    @click.option("--password", default=None, help="Password for a new account (prompted when omitted).")
+    def create_lead_command(email, name, password):
+        """Make EMAIL a programme lead, creating the account if needed."""
+        from portal.auth.services import AccountError, create_lead, find_user_by_email
+        if find_user_by_email(email) is None and not password:
+            password = click.prompt("Password for the new account", hide_input=True, confirmation_prompt=True)
+        try:
+            user, created = create_lead(email, name, password)
+        except AccountError as exc:
+            db.session.rollback()
+            raise click.ClickException(exc.message)
+        db.session.commit()
+        click.echo(f"{'Created' if created else 'Updated'} {user.email}: programme lead.")
+
+    @app.cli.command("demo")
+    @click.option("--if-empty", is_flag=True, help="Load only into an empty database; otherwise just print the logins.")
+    def demo_command(if_empty):
+        """Fill an empty database with a demo institution and print one login per role."""
+        from portal.demo import DEMO_LOGINS, DemoRefused, load_demo
+        try:
+            logins = load_demo()
+        except DemoRefused as exc:
+            if not if_empty:
+                raise click.ClickException(str(exc))
+            click.echo("The database already has data; the demo was not loaded again. Demo logins:")
+            logins = DEMO_LOGINS
+        else:
+            click.echo("Demo institution loaded. Sign in with:")
+        for role, email, password in logins:
+            click.echo(f"  {role:<16} {email:<36} {password}")
+
+    @app.cli.command("demo-logins")
+    def demo_logins_command():
+        """Print the demo logins again (they are fixed)."""
+        from portal.demo import DEMO_LOGINS
+        for role, email, password in DEMO_LOGINS:
+            click.echo(f"  {role:<16} {email:<36} {password}")
+
+    outbox = click.Group("outbox", help="The email outbox.")
+    app.cli.add_command(outbox)
+
+    @outbox.command("send")
+    @click.option("--limit", default=200, show_default=True)
+    def outbox_send(limit):
+        """Send due messages (run every minute from cron or a systemd timer)."""
+        from portal.outbox.services import send_pending
+        report = send_pending(limit=limit)
+        if report.skipped_no_server:
+            click.echo("No MAIL_SERVER configured: messages stay in the outbox (leads can read them).")
+            return
+        click.echo(f"sent {report.sent}, will retry {report.retried}, failed {report.failed}")

@@ -1,0 +1,114 @@
+"""Configuration defaults, layered: class defaults -> instance/config.py -> PORTAL_* environment -> test mapping."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class DefaultConfig:
+    # Identity of the institution and its scheme.
+    INSTITUTION_NAME = "University of Example"
+    SCHEME_NAME = "CMALT"
+    TIMEZONE = "Europe/London"
+    # Comma-separated list of email domains allowed to sign up.
+    EMAIL_DOMAINS = "example.ac.uk"
+
+    # Database: SQLite in instance/ unless DATABASE_URL says otherwise.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+    # Sessions and cookies.
+    SECRET_KEY: str | None = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # switched on when PORTAL_ENV=production
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+
+    # Password reset links expire after this many seconds.
+    PASSWORD_RESET_MAX_AGE = 60 * 60
+    PASSWORD_MIN_LENGTH = 10
+
+    # Login rate limiting (Flask-Limiter). memory:// by default, redis://… optional.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # Outgoing mail. With no MAIL_SERVER, mail stays in the outbox (readable by leads).
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_TIMEOUT = 10
+    MAIL_DEFAULT_SENDER = "cohort-portal@example.ac.uk"
+    OUTBOX_MAX_ATTEMPTS = 8
+
+    # Public base URL, used in emails and calendar feeds.
+    BASE_URL = "http://127.0.0.1:5000"
+
+    # Argon2 cost; tests lower it.
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_COST = 19456
+
+    ENV_NAME = "development"
+
+
+_BOOL_TRUE = {"1", "true", "yes", "on"}
+
+# Keys that take integers or booleans from the environment.
+_INT_KEYS = {"MAIL_PORT", "PASSWORD_RESET_MAX_AGE", "PASSWORD_MIN_LENGTH", "OUTBOX_MAX_ATTEMPTS",
+             "MAIL_TIMEOUT", "ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "PERMANENT_SESSION_LIFETIME"}
+_BOOL_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "RATELIMIT_ENABLED", "SESSION_COOKIE_SECURE",
+              "REMEMBER_COOKIE_SECURE"}
+
+
+def environment_overrides(environ: dict[str, str] | None = None) -> dict:
+    """Read PORTAL_* variables (plus the conventional DATABASE_URL and SECRET_KEY)."""
+    environ = os.environ if environ is None else environ
+    out: dict = {}
+    for key, value in environ.items():
+        if not key.startswith("PORTAL_"):
+            continue
+        name = key[len("PORTAL_"):]
+        if name in _INT_KEYS:
+            out[name] = int(value)
+        elif name in _BOOL_KEYS:
+            out[name] = value.strip().lower() in _BOOL_TRUE
+        else:
+            out[name] = value
+    if environ.get("DATABASE_URL"):
+        out["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
+    if environ.get("SECRET_KEY"):
+        out["SECRET_KEY"] = environ["SECRET_KEY"]
+    if environ.get("PORTAL_ENV"):
+        out["ENV_NAME"] = environ["PORTAL_ENV"]
+    return out
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain postgres:// URLs at the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Read the secret key from instance/, generating it once if it does not exist."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,183 @@
+"""A realistic demo institution for `flask --app wsgi demo` and `make run`."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Callable
+
+from sqlalchemy import func, select
+
+from portal.audit.services import record
+from portal.auth.models import Role, RoleGrant, User
+from portal.auth.services import hash_password
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.rounds.models import Pathway, Round, RoundState, Scheme
+from portal.timeutil import local_to_utc, to_local
+
+DOMAIN = "example.ac.uk"
+DEMO_PASSWORD = "cohort-demo-2026"
+
+DEMO_LOGINS = [
+    ("programme lead", f"lead@{DOMAIN}", DEMO_PASSWORD),
+    ("panel member", f"panel1@{DOMAIN}", DEMO_PASSWORD),
+    ("mentor", f"mentor1@{DOMAIN}", DEMO_PASSWORD),
+    ("staff", f"staff1@{DOMAIN}", DEMO_PASSWORD),
+]
+
+DEPARTMENTS = [
+    ("School of Education", "City campus"),
+    ("School of Health Sciences", "Riverside campus"),
+    ("Business School", "City campus"),
+    ("School of Engineering", "Riverside campus"),
+    ("Library and Learning Services", "City campus"),
+    ("Digital Learning Team", "City campus"),
+    ("School of Humanities", "Park campus"),
+    ("School of Computing", "Riverside campus"),
+]
+
+FIRST = ["Amira", "Ben", "Chloe", "Dev", "Eilidh", "Farid", "Grace", "Hugo", "Ifeoma", "Jonah", "Kasia",
+         "Liam", "Maya", "Niall", "Olu", "Priya", "Quentin", "Rosa", "Sam", "Tariq", "Una", "Viktor",
+         "Wen", "Xavier", "Yasmin", "Zoe", "Aled", "Bethan", "Callum", "Deepa", "Elliot", "Fiona",
+         "Gareth", "Hana", "Isaac", "Jess", "Kofi", "Leah", "Marcus", "Nadia", "Owen", "Pippa", "Rhys", "Saoirse"]
+LAST = ["Adeyemi", "Brown", "Chen", "Davies", "Evans", "Fraser", "Gupta", "Hughes", "Iqbal", "Jones", "Kowalski",
+        "Lewis", "McLeod", "Nowak", "Okafor", "Patel", "Quinn", "Roberts", "Singh", "Thomas", "Usman", "Vega",
+        "Walsh", "Xu", "Young", "Zielinska"]
+TITLES = ["Lecturer", "Senior Lecturer", "Learning Technologist", "Academic Librarian", "Educational Developer",
+          "Digital Learning Designer", "Associate Professor", "Teaching Fellow", "Learning Technology Manager"]
+
+CMALT_SECTIONS = {
+    "Associate CMALT": ["Contextual statement", "Core area 1: operational issues",
+                        "Core area 2: teaching, learning and/or assessment processes",
+                        "Core area 3: the wider context", "Core area 4: communication and working with others",
+                        "Future plans"],
+    "CMALT": ["Contextual statement", "Core area 1: operational issues",
+              "Core area 2: teaching, learning and/or assessment processes",
+              "Core area 3: the wider context", "Core area 4: communication and working with others",
+              "Specialist option(s)", "Future plans"],
+    "Senior CMALT": ["Contextual statement", "Core area 1: operational issues",
+                     "Core area 2: teaching, learning and/or assessment processes",
+                     "Core area 3: the wider context", "Core area 4: communication and working with others",
+                     "Specialist option(s)", "Advanced area: leadership, strategy or research", "Future plans"],
+}
+
+
+class DemoRefused(Exception):
+    pass
+
+
+@dataclass
+class DemoContext:
+    """What the base demo built; feature steps add to the institution from it."""
+
+    now: datetime
+    lead: User
+    panel: list[User]
+    mentors: list[User]
+    staff: list[User]
+    scheme: Scheme
+    pathways: dict[str, Pathway]
+    open_round: Round
+    past_round: Round
+    rng: random.Random
+    extra: dict = field(default_factory=dict)
+
+
+# Features append functions that take the DemoContext and add their part of the year.
+DEMO_STEPS: list[Callable[[DemoContext], None]] = []
+
+
+def demo_step(func: Callable[[DemoContext], None]):
+    """Register a feature's demo step (run in registration order)."""
+    DEMO_STEPS.append(func)
+    return func
+
+
+def seed_cmalt_scheme() -> Scheme:
+    """The CMALT scheme with its three pathways, fees and portfolio sections (all editable later)."""
+    scheme = Scheme(name="CMALT", awarding_body="Association for Learning Technology (ALT)",
+                    description="Certified Membership of the Association for Learning Technology: a portfolio-based "
+                                "accreditation for people whose work involves learning technology.",
+                    website="https://www.alt.ac.uk/certified-membership")
+    scheme.pathways = [
+        Pathway(name="Associate CMALT", fee_pence=11000, min_years=0, max_years=3, level=1, position=0,
+                eligibility="For colleagues with less than three years' experience, or for whom learning "
+                            "technology is a small part of the role.",
+                portfolio_sections=CMALT_SECTIONS["Associate CMALT"]),
+        Pathway(name="CMALT", fee_pence=16500, min_years=3, max_years=None, level=2, position=1,
+                eligibility="For colleagues with three or more years' experience of learning technology.",
+                portfolio_sections=CMALT_SECTIONS["CMALT"]),
+        Pathway(name="Senior CMALT", fee_pence=26500, min_years=4, max_years=None, level=3, position=2,
+                eligibility="For colleagues with more than three years' experience who also lead, shape "
+                            "strategy or research in learning technology.",
+                portfolio_sections=CMALT_SECTIONS["Senior CMALT"]),
+    ]
+    db.session.add(scheme)
+    return scheme
+
+
+def next_weekday_at(start: datetime, weekday: int, at: time, min_days: int) -> datetime:
+    """The first given weekday at least min_days after start, at a wall-clock time, as UTC."""
+    local_day = to_local(start).date() + timedelta(days=min_days)
+    while local_day.weekday() != weekday:
+        local_day += timedelta(days=1)
+    return local_to_utc(datetime.combine(local_day, at))
+
+
+def load_demo(now: datetime | None = None, seed: int = 2026) -> list[tuple[str, str, str]]:
+    """Fill an empty database with a demo institution; refuses to touch a non-empty one."""
+    if db.session.scalar(select(func.count()).select_from(User)):
+        raise DemoRefused("The database already has people in it; the demo only fills an empty database.")
+    now = now or utcnow()
+    rng = random.Random(seed)
+    password_hash = hash_password(DEMO_PASSWORD)
+
+    def person(email_local: str, name: str, dept: tuple[str, str], title: str, roles=()) -> User:
+        user = User(email=f"{email_local}@{DOMAIN}", name=name, department=dept[0], campus=dept[1],
+                    job_title=title, password_hash=password_hash)
+        user.role_grants = [RoleGrant(role=r) for r in roles]
+        db.session.add(user)
+        return user
+
+    names = [f"{f} {l}" for f, l in zip(rng.sample(FIRST, len(FIRST)), rng.choices(LAST, k=len(FIRST)))]
+    lead = person("lead", "Dr Helen Marsh", DEPARTMENTS[5], "Head of Digital Education", roles=[Role.LEAD])
+    panel = [person(f"panel{i + 1}", names.pop(), DEPARTMENTS[i % len(DEPARTMENTS)], rng.choice(TITLES),
+                    roles=[Role.PANEL]) for i in range(5)]
+    mentors = [person(f"mentor{i + 1}", names.pop(), DEPARTMENTS[(i + 2) % len(DEPARTMENTS)], rng.choice(TITLES),
+                      roles=[Role.MENTOR]) for i in range(8)]
+    staff = [person(f"staff{i + 1}", names.pop(), DEPARTMENTS[i % len(DEPARTMENTS)], rng.choice(TITLES))
+             for i in range(30)]
+    db.session.flush()
+    # Line managers: a few staff report to panel members (for conflict rules).
+    for i, member in enumerate(staff):
+        if i % 6 == 0:
+            member.line_manager_id = panel[(i // 6) % len(panel)].id
+
+    scheme = seed_cmalt_scheme()
+    db.session.flush()
+    pathways = {p.name: p for p in scheme.pathways}
+    closes = next_weekday_at(now, 2, time(12, 0), 21)  # 12:00 on a Wednesday, three weeks on
+    open_round = Round(scheme=scheme, name=f"CMALT cohort {to_local(now).year}/{(to_local(now).year + 1) % 100:02d}",
+                       opens_at=now - timedelta(days=14), closes_at=closes, funded_places=12,
+                       budget_pence=200000, intro_required=True, state=RoundState.OPEN,
+                       guidance="Tell the panel about your role and how learning technology features in it. "
+                                "Be specific: the panel scores clarity, pathway fit and likely impact.")
+    open_round.pathways = list(scheme.pathways)
+    last_year = to_local(now).year - 1
+    past_round = Round(scheme=scheme, name=f"CMALT cohort {last_year}/{(last_year + 1) % 100:02d}",
+                       opens_at=now - timedelta(days=400), closes_at=now - timedelta(days=370), funded_places=10,
+                       budget_pence=180000, intro_required=True, state=RoundState.RUNNING,
+                       guidance="Tell the panel about your role and how learning technology features in it.")
+    past_round.pathways = list(scheme.pathways)
+    db.session.add_all([open_round, past_round])
+    db.session.flush()
+    record(lead, "round.created", open_round, summary=f"Opened {open_round.name}")
+
+    context = DemoContext(now=now, lead=lead, panel=panel, mentors=mentors, staff=staff, scheme=scheme,
+                          pathways=pathways, open_round=open_round, past_round=past_round, rng=rng)
+    for step in DEMO_STEPS:
+        step(context)
+        db.session.flush()
+    db.session.commit()
+    return DEMO_LOGINS

@@ -1,0 +1,1 @@
+"""Schemes, pathways and rounds."""

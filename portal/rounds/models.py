@@ -1,0 +1,89 @@
+"""A scheme (e.g. CMALT), its pathways, and the rounds that call for proposals."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Enum, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db_types import UTCDateTime, utcnow
+from portal.extensions import db
+
+
+class RoundState(str, enum.Enum):
+    """open -> closed -> in review -> decided -> running -> archived (draft before opening)."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    IN_REVIEW = "in_review"
+    DECIDED = "decided"
+    RUNNING = "running"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Scheme(db.Model):
+    __tablename__ = "schemes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    awarding_body: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+
+    pathways: Mapped[list["Pathway"]] = relationship(back_populates="scheme", order_by="Pathway.position",
+                                                     cascade="all, delete-orphan")
+
+
+class Pathway(db.Model):
+    __tablename__ = "pathways"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    fee_pence: Mapped[int] = mapped_column(default=0)
+    eligibility: Mapped[str] = mapped_column(Text, default="")
+    # Years of experience this pathway is usually for, to suggest a pathway (None = no bound).
+    min_years: Mapped[int | None] = mapped_column()
+    max_years: Mapped[int | None] = mapped_column()
+    # Award level, for mentor matching: a mentor's level must be at least a mentee's.
+    level: Mapped[int] = mapped_column(default=1)
+    portfolio_sections: Mapped[list] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(default=0)
+
+    scheme: Mapped[Scheme] = relationship(back_populates="pathways")
+
+
+round_pathways = Table(
+    "round_pathways",
+    db.metadata,
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
+    Column("pathway_id", ForeignKey("pathways.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+class Round(db.Model):
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    funded_places: Mapped[int | None] = mapped_column()
+    budget_pence: Mapped[int | None] = mapped_column()
+    intro_required: Mapped[bool] = mapped_column(default=True)
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[RoundState] = mapped_column(
+        Enum(RoundState, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=RoundState.DRAFT, index=True,
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    scheme: Mapped[Scheme] = relationship()
+    pathways: Mapped[list[Pathway]] = relationship(secondary=round_pathways, order_by=Pathway.position)

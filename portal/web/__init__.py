@@ -1,0 +1,1 @@
+"""Cross-cutting web helpers: fragment-or-page rendering, authorization, pagination."""

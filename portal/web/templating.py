@@ -1,0 +1,40 @@
+"""Jinja filters and globals: local times, money, roles in navigation."""
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from portal import timeutil
+
+
+def money(pence: int | None) -> str:
+    """Pence as pounds for display: 16500 -> £165, 12345 -> £123.45."""
+    if pence is None:
+        return "—"
+    sign = "-" if pence < 0 else ""
+    pounds = abs(int(pence)) // 100
+    rest = abs(int(pence)) % 100
+    return f"{sign}£{pounds:,}" if rest == 0 else f"{sign}£{pounds:,}.{rest:02d}"
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["local"] = timeutil.format_local
+    app.jinja_env.filters["localdate"] = timeutil.format_date
+    app.jinja_env.filters["money"] = money
+
+    @app.context_processor
+    def portal_globals():
+        return {
+            "institution_name": current_app.config["INSTITUTION_NAME"],
+            "scheme_name": current_app.config["SCHEME_NAME"],
+            "nav_items": _nav_items(),
+        }
+
+
+def _nav_items():
+    """Navigation links a person's roles allow; each feature adds its links to portal.web.nav."""
+    from flask_login import current_user
+
+    from portal.web.nav import items_for
+    if not current_user.is_authenticated:
+        return []
+    return items_for(current_user)
