@@ -4,6 +4,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from importlib import import_module
 from typing import Callable
 
 from sqlalchemy import func, select
@@ -84,14 +85,23 @@ class DemoContext:
     extra: dict = field(default_factory=dict)
 
 
-# Features append functions that take the DemoContext and add their part of the year.
-DEMO_STEPS: list[Callable[[DemoContext], None]] = []
+# Each feature's demo module has run(context) and adds its part of the year, in this order:
+# the schedule first (intro attendance gates proposals), then proposals, panel, mentoring.
+FEATURE_DEMOS = ["portal.schedule.demo", "portal.proposals.demo", "portal.panel.demo", "portal.mentoring.demo"]
 
 
-def demo_step(func: Callable[[DemoContext], None]):
-    """Register a feature's demo step (run in registration order)."""
-    DEMO_STEPS.append(func)
-    return func
+def feature_demo_steps() -> list[Callable[[DemoContext], None]]:
+    """The run() of every feature demo module that exists."""
+    steps = []
+    for name in FEATURE_DEMOS:
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        steps.append(module.run)
+    return steps
 
 
 def seed_cmalt_scheme() -> Scheme:
@@ -176,7 +186,7 @@ def load_demo(now: datetime | None = None, seed: int = 2026) -> list[tuple[str, 
 
     context = DemoContext(now=now, lead=lead, panel=panel, mentors=mentors, staff=staff, scheme=scheme,
                           pathways=pathways, open_round=open_round, past_round=past_round, rng=rng)
-    for step in DEMO_STEPS:
+    for step in feature_demo_steps():
         step(context)
         db.session.flush()
     db.session.commit()
