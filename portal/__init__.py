@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, g
 
 from portal.config import DefaultConfig, environment_overrides, instance_secret_key
 
@@ -75,6 +75,15 @@ def _setup_login(app: Flask) -> None:
     login_manager.login_message = "Please sign in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+
+    @app.teardown_request
+    def _forget_cached_user(_exc):
+        # flask-login caches the user on g; when an app context outlives the request
+        # (tests, the benchmark, CLI), the next request must load its own user.
+        g.pop("_login_user", None)
+        # Flask-WTF caches the CSRF token and its verdict on g for the same reason.
+        g.pop(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+        g.pop("csrf_valid", None)
 
     @login_manager.user_loader
     def load_user(user_id: str):

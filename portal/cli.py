@@ -1,6 +1,8 @@
 """Command-line entry points; thin wrappers over services."""
 from __future__ import annotations
 
+import os
+
 import click
 from flask import Flask
 
@@ -48,6 +50,22 @@ def register_cli(app: Flask) -> None:
         from portal.demo import DEMO_LOGINS
         for role, email, password in DEMO_LOGINS:
             click.echo(f"  {role:<16} {email:<36} {password}")
+
+    @app.cli.command("bench")
+    @click.option("--quick", is_flag=True, help="A small size for CI.")
+    @click.option("--repeat", default=30, show_default=True, help="Timed requests per page.")
+    @click.option("--out", default=None, help="Where to write the JSON results.")
+    @click.option("--reset", is_flag=True, help="Wipe a non-empty benchmark database first.")
+    def bench_command(quick, repeat, out, reset):
+        """Build a synthetic large institution in a fresh database and time the key pages."""
+        from portal.bench.run import run
+        run("quick" if quick else "full", database_url=app.config["SQLALCHEMY_DATABASE_URI"]
+            if os.environ.get("DATABASE_URL") else None, repeat=repeat, out=out, reset=reset)
+
+    from portal.privacy.cli import retention_cli
+    from portal.reminders.cli import reminders_cli
+    app.cli.add_command(reminders_cli)
+    app.cli.add_command(retention_cli)
 
     outbox = click.Group("outbox", help="The email outbox.")
     app.cli.add_command(outbox)

@@ -51,6 +51,9 @@ class DefaultConfig:
     MAIL_DEFAULT_SENDER = "cohort-portal@example.ac.uk"
     OUTBOX_MAX_ATTEMPTS = 8
 
+    # Largest request body accepted (uploads are checked again per feature, e.g. 10 MB PDFs).
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
     # Public base URL, used in emails and calendar feeds.
     BASE_URL = "http://127.0.0.1:5000"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db_types import UTCDateTime, utcnow
@@ -31,8 +31,17 @@ def _enum(cls):
     return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
+# The answers a person gives; a version and a pending draft keep exactly these.
+ANSWER_FIELDS = ("job_title", "department", "role_summary", "learning_technology", "years_experience",
+                 "pathway_id", "motivation", "submission_window", "line_manager_name", "line_manager_email",
+                 "line_manager_supports", "consent")
+
+
 class Proposal(db.Model):
     __tablename__ = "proposals"
+    # One live proposal per person per round: active_slot is 1 while it is live and NULL once
+    # withdrawn (NULLs never clash), so two quick "start" clicks cannot make two drafts.
+    __table_args__ = (UniqueConstraint("round_id", "user_id", "active_slot"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
@@ -59,7 +68,48 @@ class Proposal(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Increases on each submitted edit; the panel always sees the latest.
     version: Mapped[int] = mapped_column(default=0)
+    active_slot: Mapped[int | None] = mapped_column(default=None)
 
     round = relationship("Round")
     applicant = relationship("User", foreign_keys=[user_id])
     pathway = relationship("Pathway")
+
+    versions: Mapped[list["ProposalVersion"]] = relationship(
+        back_populates="proposal", order_by="ProposalVersion.version", cascade="all, delete-orphan")
+
+    def answers(self) -> dict:
+        """The answers as plain values (what a version or an email copy holds)."""
+        return {name: getattr(self, name) for name in ANSWER_FIELDS}
+
+
+class ProposalVersion(db.Model):
+    """A copy of the answers as submitted; each edit after submission adds the next version."""
+
+    __tablename__ = "proposal_versions"
+    __table_args__ = (UniqueConstraint("proposal_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column()
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="versions")
+
+
+class PendingDraft(db.Model):
+    """Text that arrived when it could not be saved (sign-in expired, stale security token).
+
+    Kept on the server so that nothing typed is lost: keyed to the account when we know it,
+    otherwise to a random token held in that browser's session until the person signs in again.
+    It is offered back in the form, never applied without the person saving it.
+    """
+
+    __tablename__ = "pending_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -41,6 +41,8 @@ def set_proposal_state(proposal: Proposal, to: S, actor, summary: str = "") -> P
         proposal.submitted_at = now
     elif to == S.WITHDRAWN:
         proposal.withdrawn_at = now
+        # Frees the person's one live slot in the round, so they may start again while it is open.
+        proposal.active_slot = None
     elif to in {S.SELECTED, S.WAITLISTED, S.NOT_SELECTED}:
         proposal.decided_at = now
     record(actor, f"proposal.{to.value}", proposal, summary=summary or f"{previous.value} -> {to.value}",

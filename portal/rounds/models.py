@@ -27,6 +27,15 @@ class RoundState(str, enum.Enum):
         return self.value.replace("_", " ").capitalize()
 
 
+# The long answers of a proposal that can carry a word limit, and the limits a new round starts with.
+LIMITED_QUESTIONS = {
+    "role_summary": "Role summary",
+    "learning_technology": "How learning technology features in your role",
+    "motivation": "Motivation",
+}
+DEFAULT_WORD_LIMITS = {"role_summary": 250, "learning_technology": 400, "motivation": 500}
+
+
 class Scheme(db.Model):
     __tablename__ = "schemes"
 
@@ -79,6 +88,8 @@ class Round(db.Model):
     budget_pence: Mapped[int | None] = mapped_column()
     intro_required: Mapped[bool] = mapped_column(default=True)
     guidance: Mapped[str] = mapped_column(Text, default="")
+    # Word limits per long answer, e.g. {"motivation": 500}; a missing or empty entry means no limit.
+    word_limits: Mapped[dict] = mapped_column(JSON, default=lambda: dict(DEFAULT_WORD_LIMITS))
     state: Mapped[RoundState] = mapped_column(
         Enum(RoundState, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
         default=RoundState.DRAFT, index=True,
@@ -87,3 +98,8 @@ class Round(db.Model):
 
     scheme: Mapped[Scheme] = relationship()
     pathways: Mapped[list[Pathway]] = relationship(secondary=round_pathways, order_by=Pathway.position)
+
+    def word_limit(self, question: str) -> int | None:
+        """The word limit for one long answer, or None when it has none."""
+        limit = (self.word_limits or {}).get(question)
+        return int(limit) if limit else None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 CSRF_MESSAGE = ("Your form could not be accepted because its security token was missing or out of date "
                 "(for example after a long pause or signing in again). Nothing was changed; your text is "
@@ -24,7 +25,14 @@ def handle_csrf_error(error: CSRFError):
     view = current_app.view_functions.get(request.endpoint or "")
     g.csrf_failed = True
     if view is not None and getattr(view, "keeps_input_on_csrf_failure", False):
-        response = current_app.make_response(view(**(request.view_args or {})))
-        response.status_code = 400
-        return response
+        try:
+            response = current_app.make_response(view(**(request.view_args or {})))
+        except HTTPException:
+            # The view refused before showing its form (signed out, not theirs, gone): the
+            # friendly page says what happened without revealing which.
+            response = None
+        # A redirect (e.g. to sign in) cannot carry the kept input; say what happened instead.
+        if response is not None and not 300 <= response.status_code < 400:
+            response.status_code = 400
+            return response
     return render_template("errors/csrf.html", message=CSRF_MESSAGE), 400

@@ -34,6 +34,15 @@ NAV: list[NavItem] = [
     NavItem("People and roles", "admin.people", _lead),
     NavItem("Outbox", "admin.outbox", _lead),
     NavItem("Audit log", "admin.audit", _lead),
+    NavItem("Mentoring", "mentoring.index", _everyone),
+    NavItem("Matching", "mentoring.matching", _lead),
+    NavItem("Panel", "panel.index", lambda user: user.is_panel or user.is_lead),
+    NavItem("Schedule", "schedule.index", _everyone),
+    NavItem("Manage sessions", "schedule.manage", _lead),
+    NavItem("Proposals", "proposals.index", _everyone),
+    NavItem("Rounds", "rounds.index", _lead),
+    NavItem("Dashboard", "dashboard.index", _lead),
+    NavItem("My data", "privacy.index", _everyone),
 ]
 
 

@@ -1,0 +1,1 @@
+"""A benchmark at a large institution's scale: build synthetic data, time the key pages."""

@@ -1,0 +1,3 @@
+from portal.bench.run import main
+
+main()

@@ -1,0 +1,105 @@
+"""Timing pages through the app: median and 95th percentile, SQL queries and bytes per request."""
+from __future__ import annotations
+
+import statistics
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import event
+
+from portal.extensions import db
+
+
+@dataclass
+class PageResult:
+    name: str
+    url: str
+    status: int
+    median_ms: float
+    p95_ms: float
+    queries: int
+    bytes: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class QueryCounter:
+    """Counts SQL statements sent on the app's engine while active."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.count = 0
+
+    def _on_execute(self, *_args, **_kwargs):
+        self.count += 1
+
+    def __enter__(self):
+        self.count = 0
+        event.listen(self.engine, "before_cursor_execute", self._on_execute)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._on_execute)
+
+
+# The engine to count on; set by the runner (requests run outside any app context).
+ENGINE = None
+
+
+@contextmanager
+def count_queries():
+    counter = QueryCounter(ENGINE if ENGINE is not None else db.engine)
+    with counter:
+        yield counter
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def time_request(client, name: str, url: str, repeat: int = 30, method: str = "GET", data=None) -> PageResult:
+    """Request a URL repeatedly; first request warms caches and is not timed."""
+    def once():
+        if method == "GET":
+            return client.get(url)
+        return client.post(url, data=data)
+
+    once()
+    timings = []
+    with count_queries() as counter:
+        response = once()
+    queries = counter.count
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = once()
+        timings.append((time.perf_counter() - start) * 1000)
+    return PageResult(name=name, url=url, status=response.status_code, median_ms=round(statistics.median(timings), 2),
+                      p95_ms=round(percentile(timings, 95), 2), queries=queries, bytes=len(response.get_data()))
+
+
+def time_callable(name: str, func, repeat: int = 5) -> PageResult:
+    """Time a service call (e.g. matching) the same way as a page."""
+    func()
+    timings = []
+    with count_queries() as counter:
+        func()
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        timings.append((time.perf_counter() - start) * 1000)
+    return PageResult(name=name, url="(service)", status=0, median_ms=round(statistics.median(timings), 2),
+                      p95_ms=round(percentile(timings, 95), 2), queries=counter.count, bytes=0)
+
+
+def format_table(results: list[PageResult]) -> str:
+    header = f"{'page':<28} {'status':>6} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'bytes':>9}"
+    lines = [header, "-" * len(header)]
+    for r in results:
+        lines.append(f"{r.name:<28} {r.status:>6} {r.median_ms:>10.2f} {r.p95_ms:>8.2f} {r.queries:>8} {r.bytes:>9}")
+    return "\n".join(lines)

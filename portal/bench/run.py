@@ -1,0 +1,140 @@
+"""Run the benchmark: build the data in a fresh database, then time the key pages through the app."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import tempfile
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+
+from portal.bench.data import BENCH_PASSWORD, FULL, QUICK, BenchData, Size, build
+from portal.bench.measure import PageResult, format_table, time_callable, time_request
+from portal.extensions import db
+
+
+def _signed_in_client(app, email: str):
+    client = app.test_client()
+    response = client.get("/auth/sign-in")
+    page = response.get_data(as_text=True)
+    if response.status_code != 200:
+        raise RuntimeError(f"sign-in page answered {response.status_code}: {page[:300]}")
+    token = _csrf(page)
+    response = client.post("/auth/sign-in", data={"email": email, "password": BENCH_PASSWORD, "csrf_token": token})
+    if response.status_code != 303:
+        raise RuntimeError(f"bench sign-in failed for {email}: {response.status_code} {response.get_data(as_text=True)[-2500:]}")
+    return client
+
+
+def _csrf(html: str) -> str:
+    match = re.search(r'"X-CSRFToken": "([^"]+)"', html)
+    if not match:
+        raise RuntimeError("no CSRF token on the page")
+    return match.group(1)
+
+
+def page_plan(data: BenchData) -> list[tuple[str, str, str]]:
+    """(name, who, url) of every timed page; who is an attribute of BenchData naming the user."""
+    return [
+        ("staff home", "staff", "/"),
+        ("proposal form", "staff", f"/proposals/{data.draft_proposal_id}/edit"),
+        ("schedule", "staff", "/schedule/"),
+        ("personal iCal feed", "staff", "FEED"),
+        ("panel queue", "panel", f"/panel/rounds/{data.review_round_id}/queue"),
+        ("panel scoring page", "panel", f"/panel/proposals/{data.scored_proposal_id}/score"),
+        ("moderation table", "lead", f"/panel/rounds/{data.review_round_id}/moderation"),
+        ("lead proposals list", "lead", f"/proposals/rounds/{data.review_round_id}"),
+        ("lead home", "lead", "/"),
+        ("mentor dashboard", "mentor", "/mentoring/dashboard"),
+    ]
+
+
+def measure_pages(app, data: BenchData, repeat: int = 30) -> list[PageResult]:
+    """Time every page in the plan, plus sign-in and matching."""
+    from portal.auth.models import User
+    from portal.mentoring.bench import synthetic_records
+    from portal.mentoring.matching import match
+    from portal.schedule.services import create_feed_token
+
+    from portal.bench import measure
+
+    with app.app_context():
+        emails = {who: db.session.get(User, getattr(data, f"{who}_id")).email
+                  for who in ("staff", "panel", "lead", "mentor")}
+        staff = db.session.get(User, data.staff_id)
+        feed_token = create_feed_token(staff, label="Bench feed").token
+        db.session.commit()
+        measure.ENGINE = db.engine
+    # Requests run outside an app context, as in production: each gets its own session.
+    clients = {who: _signed_in_client(app, email) for who, email in emails.items()}
+    results = []
+
+    anonymous = app.test_client()
+    token = _csrf(anonymous.get("/auth/sign-in").get_data(as_text=True))
+    results.append(time_request(anonymous, "sign-in (POST)", "/auth/sign-in", repeat=max(5, repeat // 3),
+                                method="POST", data={"email": emails["staff"], "password": BENCH_PASSWORD,
+                                                     "csrf_token": token}))
+    for name, who, url in page_plan(data):
+        if url == "FEED":
+            url = f"/schedule/feed/{feed_token}.ics"
+        results.append(time_request(clients[who], name, url, repeat=repeat))
+    mentees, mentors = synthetic_records(data.size.participants, data.size.mentors)
+    results.append(time_callable(f"matching {len(mentees)} to {len(mentors)}", lambda: match(mentees, mentors),
+                                 repeat=3))
+    return results
+
+
+def run(size_name: str = "full", database_url: str | None = None, repeat: int = 30, out: str | None = None,
+        reset: bool = False) -> tuple[list[PageResult], dict]:
+    """Build a fresh database of the given size, time the pages, print a table and write JSON."""
+    from portal import create_app
+
+    size: Size = FULL if size_name == "full" else QUICK
+    workdir = tempfile.mkdtemp(prefix="portal-bench-")
+    url = database_url or os.environ.get("DATABASE_URL") or "sqlite:///" + os.path.join(workdir, "bench.sqlite3")
+    os.environ.setdefault("PORTAL_INSTANCE_PATH", workdir)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "MAIL_SERVER": None})
+    with app.app_context():
+        from portal.auth.models import User
+        db.create_all()
+        if db.session.scalar(select(func.count()).select_from(User)):
+            if not reset:
+                raise SystemExit("The benchmark needs an empty database (pass --reset to wipe this one).")
+            db.drop_all()
+            db.create_all()
+        data = build(size)
+        dialect = db.engine.dialect.name
+    results = measure_pages(app, data, repeat=repeat)
+    if True:
+        report = {
+            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "machine": f"{platform.node()} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}",
+            "database": dialect,
+            "size": size_name,
+            "counts": size.__dict__,
+            "results": [r.as_dict() for r in results],
+        }
+    print(f"Cohort Portal benchmark · {report['size']} · {report['database']} · {report['machine']}")
+    print(format_table(results))
+    path = out or f"bench-results-{size_name}.json"
+    with open(path, "w") as handle:
+        json.dump(report, handle, indent=2)
+    print(f"JSON written to {path}")
+    return results, report
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+    parser = argparse.ArgumentParser(description="Cohort Portal benchmark")
+    parser.add_argument("--quick", action="store_true", help="a small size for CI")
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--reset", action="store_true")
+    args = parser.parse_args(argv)
+    run("quick" if args.quick else "full", repeat=args.repeat, out=args.out, reset=args.reset)
+
+
+if __name__ == "__main__":
+    main()

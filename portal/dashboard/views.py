@@ -1,0 +1,82 @@
+"""The lead's dashboard, year-on-year table, annual report and CSV exports."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.dashboard import queries, services
+from portal.dashboard.charts import bar_chart
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.rounds.models import Round
+from portal.timeutil import to_local
+from portal.web.authz import get_or_404, lead_required
+from portal.web.csv import csv_response
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+
+def _round_context(round_: Round) -> dict:
+    steps = queries.funnel(round_)
+    by_department, by_pathway = queries.applications_by(round_.id)
+    awards = queries.awards_by_year()
+    charts = {
+        "funnel": bar_chart("funnel", f"Funnel for {round_.name}", [(s.label, s.count) for s in steps],
+                            label_heading="Step", value_heading="People", extra_heading="Conversion from the step before",
+                            extras=["—" if s.conversion is None else f"{round(s.conversion * 100)}%" for s in steps]),
+        "department": bar_chart("department", "Applications by department", by_department,
+                                label_heading="Department", value_heading="Applications"),
+        "pathway": bar_chart("pathway", "Applications by pathway", by_pathway,
+                             label_heading="Pathway", value_heading="Applications"),
+        "awards": bar_chart("awards", "Awards over the years", awards, label_heading="Year", value_heading="Awards"),
+    }
+    return dict(round=round_, steps=steps, charts=charts, funding=queries.funding(round_),
+                scoring=queries.scoring_progress(round_.id), sessions=queries.upcoming_sessions(round_.id),
+                risks=queries.at_risk(round_), rounds=queries.rounds(), exports=list(queries.EXPORTS))
+
+
+@bp.route("/")
+@lead_required
+def index():
+    chosen = request.args.get("round", type=int)
+    if chosen:
+        return redirect(url_for("dashboard.round_view", round_id=chosen), 303)
+    round_ = queries.default_round()
+    if round_ is None:
+        return render_template("dashboard/empty.html")
+    return render_template("dashboard/round.html", **_round_context(round_))
+
+
+@bp.route("/rounds/<int:round_id>")
+@lead_required
+def round_view(round_id: int):
+    round_ = get_or_404(Round, round_id)
+    return render_template("dashboard/round.html", **_round_context(round_))
+
+
+@bp.route("/years")
+@lead_required
+def years():
+    rows = queries.year_rows()
+    return render_template("dashboard/years.html", rows=rows)
+
+
+@bp.route("/rounds/<int:round_id>/report")
+@lead_required
+def report(round_id: int):
+    round_ = get_or_404(Round, round_id)
+    return render_template("dashboard/report.html", rows=queries.year_rows(),
+                           generated=to_local(utcnow()), **_round_context(round_))
+
+
+@bp.route("/rounds/<int:round_id>/export/<kind>.csv")
+@lead_required
+def export(round_id: int, kind: str):
+    round_ = get_or_404(Round, round_id)
+    if kind not in queries.EXPORTS:
+        abort(404)
+    header, rows = queries.EXPORTS[kind]
+    services.record_export(current_user, round_, kind)
+    db.session.commit()
+    stamp = to_local(utcnow()).date().isoformat()
+    return csv_response(f"{kind}-round-{round_.id}-{stamp}.csv", header, rows(round_.id))

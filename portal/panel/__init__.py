@@ -1,0 +1,1 @@
+"""The selection panel: conflicts, blind scoring against a rubric, moderation and decisions."""

@@ -1,0 +1,175 @@
+"""Panel tables: per-round settings, members, rubric, assignments, conflicts, scores, reviews, decisions."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db_types import UTCDateTime, utcnow
+from portal.extensions import db
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class Aggregate(str, enum.Enum):
+    MEAN = "mean"
+    MEDIAN = "median"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ConflictKind(str, enum.Enum):
+    DECLARED = "declared"
+    AUTOMATIC = "automatic"
+
+
+class Outcome(str, enum.Enum):
+    SELECTED = "selected"
+    WAITLISTED = "waitlisted"
+    NOT_SELECTED = "not_selected"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class PanelSettings(db.Model):
+    """How one round's panel works; created on first use with defaults."""
+
+    __tablename__ = "panel_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), unique=True)
+    aggregate: Mapped[Aggregate] = mapped_column(_enum(Aggregate), default=Aggregate.MEAN)
+    # None: every proposal goes to every panel member.
+    reviewers_per_proposal: Mapped[int | None] = mapped_column()
+    same_department_conflict: Mapped[bool] = mapped_column(default=True)
+    scoring_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scoring_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Days a promoted waitlisted applicant has to accept an offered place.
+    offer_days: Mapped[int] = mapped_column(default=14)
+
+    round = relationship("Round")
+
+
+class PanelMember(db.Model):
+    __tablename__ = "panel_members"
+    __table_args__ = (UniqueConstraint("round_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+    user = relationship("User", lazy="joined")
+
+
+class Criterion(db.Model):
+    __tablename__ = "panel_criteria"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[int] = mapped_column(default=1)
+    # Recorded but not counted in the total (e.g. "would need extra support").
+    counted_in_total: Mapped[bool] = mapped_column(default=True)
+    # Five labels, for points 1..5.
+    labels: Mapped[list] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(default=0)
+
+    def label_for(self, value: int) -> str:
+        labels = self.labels or []
+        return labels[value - 1] if 0 < value <= len(labels) and labels[value - 1] else str(value)
+
+
+class Assignment(db.Model):
+    __tablename__ = "panel_assignments"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class Conflict(db.Model):
+    """A declared conflict (automatic ones are computed from the rules, never stale)."""
+
+    __tablename__ = "panel_conflicts"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ConflictKind] = mapped_column(_enum(ConflictKind), default=ConflictKind.DECLARED)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Review(db.Model):
+    """One panel member's review of one proposal: comment, abstention, whether it is complete.
+
+    Per-criterion values live in Score rows, so two members saving at once touch different rows.
+    """
+
+    __tablename__ = "panel_reviews"
+    __table_args__ = (UniqueConstraint("proposal_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    # Set when every criterion has a value; until then the member is still blind.
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    abstained: Mapped[bool] = mapped_column(default=False)
+    # Seen by leads only.
+    abstain_reason: Mapped[str] = mapped_column(String(500), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Score(db.Model):
+    __tablename__ = "panel_scores"
+    __table_args__ = (UniqueConstraint("proposal_id", "reviewer_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("panel_criteria.id", ondelete="CASCADE"), index=True)
+    value: Mapped[int] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Decision(db.Model):
+    """The lead's decision on a proposal; applied to the proposal's state at release."""
+
+    __tablename__ = "panel_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), unique=True)
+    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome))
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    waitlist_position: Mapped[int | None] = mapped_column()
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A waitlisted proposal promoted after a decline: offered a place, to accept by a date.
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accept_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    proposal = relationship("Proposal")
+
+    @property
+    def holds_place(self) -> bool:
+        return self.outcome == Outcome.SELECTED and self.declined_at is None

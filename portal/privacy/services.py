@@ -1,0 +1,222 @@
+"""Subject access export and retention.
+
+The export holds what the portal keeps about one person and nothing about anyone else: scores
+they GAVE (not the scores others gave their proposal), their side of pairings (not the other
+person's name or details), audit events where they acted, and no feed token secrets.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import or_, select
+
+from portal.audit.models import AuditEvent
+from portal.audit.services import record
+from portal.auth.models import User
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.mentoring.models import ExamplePortfolio, Meeting, MenteeAreas, MentorProfile, Pairing, Progress
+from portal.panel.models import Conflict, Criterion, Decision, Review, Score
+from portal.proposals.models import PendingDraft, Proposal, ProposalState, ProposalVersion
+from portal.rounds.models import Pathway, Round
+from portal.schedule.models import Booking, FeedToken, Session
+
+ANONYMOUS_EMAIL = "anonymised@retention.invalid"
+ANONYMOUS_NAME = "Anonymised applicant"
+RETAINED_STATES = (ProposalState.NOT_SELECTED, ProposalState.WAITLISTED)
+# Kept after anonymisation: what reports count. Everything else a person wrote or named goes.
+_CLEARED_TEXT = ("job_title", "role_summary", "learning_technology", "motivation", "submission_window",
+                 "line_manager_name", "line_manager_email")
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "value") and not isinstance(value, (int, float, str, bool)):
+        return value.value
+    return value
+
+
+def _row(obj, fields) -> dict:
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def subject_access(user: User) -> dict:
+    """Everything held about `user`, as plain JSON-ready data."""
+    uid = user.id
+    data: dict = {"generated_at": _plain(utcnow())}
+    data["account"] = _row(user, ("id", "email", "name", "job_title", "department", "campus", "created_at",
+                                  "last_login_at", "wants_reminders", "is_active_account"))
+    data["account"]["roles"] = sorted(role.value for role in user.roles)
+    if user.line_manager is not None:
+        data["account"]["line_manager"] = user.line_manager.name
+
+    proposals = db.session.execute(
+        select(Proposal, Round.name, Pathway.name).join(Round, Round.id == Proposal.round_id)
+        .outerjoin(Pathway, Pathway.id == Proposal.pathway_id)
+        .where(Proposal.user_id == uid).order_by(Proposal.id)).all()
+    proposal_ids = [p.id for p, _r, _pw in proposals]
+    versions = _group(db.session.scalars(select(ProposalVersion).where(
+        ProposalVersion.proposal_id.in_(proposal_ids)).order_by(ProposalVersion.version)), "proposal_id")
+    decisions = {d.proposal_id: d for d in db.session.scalars(
+        select(Decision).where(Decision.proposal_id.in_(proposal_ids)))}
+    areas = {a.proposal_id: a.areas for a in db.session.scalars(
+        select(MenteeAreas).where(MenteeAreas.proposal_id.in_(proposal_ids)))}
+    drafts = _group(db.session.scalars(select(PendingDraft).where(or_(
+        PendingDraft.user_id == uid, PendingDraft.proposal_id.in_(proposal_ids)))), "proposal_id")
+    data["proposals"] = []
+    for p, round_name, pathway_name in proposals:
+        item = _row(p, ("id", "state", "created_at", "updated_at", "submitted_at", "withdrawn_at", "decided_at",
+                        "version"))
+        item.update(round=round_name, pathway=pathway_name,
+                    answers={k: _plain(v) for k, v in p.answers().items()},
+                    versions=[{"version": v.version, "created_at": _plain(v.created_at), "answers": v.answers}
+                              for v in versions.get(p.id, [])],
+                    unsaved_drafts=[{"created_at": _plain(d.created_at), "answers": d.answers}
+                                    for d in drafts.get(p.id, [])])
+        decision = decisions.get(p.id)
+        if decision is not None:
+            item["decision"] = _row(decision, ("outcome", "feedback", "decided_at", "offered_at", "accept_by",
+                                               "accepted_at", "declined_at"))
+        if p.id in areas:
+            item["mentor_areas_wanted"] = areas[p.id]
+        data["proposals"].append(item)
+
+    criteria = dict(db.session.execute(select(Criterion.id, Criterion.name)).all())
+    data["scores_given"] = [
+        {"proposal_id": s.proposal_id, "criterion": criteria.get(s.criterion_id), "value": s.value,
+         "updated_at": _plain(s.updated_at)}
+        for s in db.session.scalars(select(Score).where(Score.reviewer_id == uid).order_by(Score.id))]
+    data["reviews_written"] = [
+        _row(r, ("proposal_id", "comment", "abstained", "abstain_reason", "submitted_at", "updated_at"))
+        for r in db.session.scalars(select(Review).where(Review.reviewer_id == uid).order_by(Review.id))]
+    data["conflicts_declared"] = [
+        _row(c, ("proposal_id", "kind", "reason", "created_at"))
+        for c in db.session.scalars(select(Conflict).where(Conflict.user_id == uid).order_by(Conflict.id))]
+
+    data["bookings"] = [
+        {**_row(b, ("id", "status", "attended", "created_at", "cancelled_at")), "session": title,
+         "starts_at": _plain(starts)}
+        for b, title, starts in db.session.execute(
+            select(Booking, Session.title, Session.starts_at).join(Session, Session.id == Booking.session_id)
+            .where(Booking.user_id == uid).order_by(Session.starts_at)).all()]
+    data["calendar_feeds"] = [
+        _row(t, ("id", "label", "scope", "round_id", "alarm_minutes", "created_at", "revoked_at", "last_used_at"))
+        for t in db.session.scalars(select(FeedToken).where(FeedToken.user_id == uid).order_by(FeedToken.id))]
+
+    profile = db.session.scalar(select(MentorProfile).where(MentorProfile.user_id == uid))
+    if profile is not None:
+        data["mentor_profile"] = _row(profile, ("award_name", "award_level", "award_year", "department", "campus",
+                                                "specialist_areas", "capacity", "availability_notes", "paused",
+                                                "approved_at", "created_at"))
+    pairings = db.session.scalars(select(Pairing).where(or_(
+        Pairing.mentee_id == uid, Pairing.mentor_id == (profile.id if profile else -1))).order_by(Pairing.id)).all()
+    meetings = _group(db.session.scalars(select(Meeting).where(
+        Meeting.pairing_id.in_([p.id for p in pairings])).order_by(Meeting.held_on)), "pairing_id")
+    data["pairings"] = []
+    for pairing in pairings:
+        item = _row(pairing, ("id", "round_id", "state", "created_at", "confirmed_at", "ended_at"))
+        item["my_role"] = "mentee" if pairing.mentee_id == uid else "mentor"
+        if pairing.mentee_id == uid:
+            item["concern"] = pairing.concern
+        item["meetings"] = [_row(m, ("held_on", "duration_minutes", "notes", "next_steps", "next_meeting_at"))
+                            for m in meetings.get(pairing.id, [])]
+        data["pairings"].append(item)
+    data["progress"] = [
+        {**_row(pr, ("proposal_id", "registered_on", "target_deadline", "outcome", "outcome_recorded_at")),
+         "sections": [{"name": s.name, "status": _plain(s.status)} for s in pr.sections]}
+        for pr in db.session.scalars(select(Progress).where(Progress.proposal_id.in_(proposal_ids)))]
+    data["example_portfolios"] = [
+        _row(e, ("id", "job_role", "specialist_areas", "summary", "link_url", "original_filename", "created_at"))
+        for e in db.session.scalars(select(ExamplePortfolio).where(ExamplePortfolio.owner_id == uid))]
+    from portal.reminders.models import AwardReminders
+    choice = db.session.scalar(select(AwardReminders).where(AwardReminders.user_id == uid))
+    if choice is not None:
+        data["award_reminders"] = _row(choice, ("awarded_on", "membership_fee", "portfolio_review", "updated_at"))
+    data["audit_events"] = [
+        _row(e, ("at", "action", "object_type", "object_id", "summary"))
+        for e in db.session.scalars(select(AuditEvent).where(AuditEvent.actor_id == uid).order_by(AuditEvent.id))]
+    return data
+
+
+def _group(rows, attribute: str) -> dict:
+    out: dict = {}
+    for row in rows:
+        out.setdefault(getattr(row, attribute), []).append(row)
+    return out
+
+
+def record_export(user: User, fmt: str) -> None:
+    """Audit a subject access download. Side effect: one audit event."""
+    record(user, "privacy.export", user, summary=f"{user.name} downloaded their data ({fmt})", format=fmt)
+
+
+# ---------------------------------------------------------------- retention
+
+def anonymous_user() -> User:
+    """The one account anonymised proposals are moved to (it cannot sign in)."""
+    user = db.session.scalar(select(User).where(User.email == ANONYMOUS_EMAIL))
+    if user is None:
+        user = User(email=ANONYMOUS_EMAIL, name=ANONYMOUS_NAME, password_hash="!", is_active_account=False,
+                    wants_reminders=False)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def retention_cutoff(now: datetime | None = None) -> datetime:
+    months = int(current_app.config.get("RETENTION_MONTHS", 12))
+    return (now or utcnow()) - timedelta(days=round(months * 365.25 / 12))
+
+
+def due_for_anonymisation(now: datetime | None = None) -> list[Proposal]:
+    """Unselected proposals whose decision is older than the retention period and not yet anonymised."""
+    placeholder = db.session.scalar(select(User.id).where(User.email == ANONYMOUS_EMAIL))
+    query = select(Proposal).where(Proposal.state.in_(RETAINED_STATES), Proposal.decided_at.is_not(None),
+                                   Proposal.decided_at < retention_cutoff(now))
+    if placeholder is not None:
+        query = query.where(Proposal.user_id != placeholder)
+    return list(db.session.scalars(query.order_by(Proposal.id)))
+
+
+def anonymise_proposal(proposal: Proposal, placeholder: User) -> None:
+    """Remove who applied and what they wrote; keep round, state, pathway, department and dates for counts.
+
+    Side effects: versions' answers, unsaved drafts, review comments, conflict reasons and decision
+    feedback cleared; the proposal moved to the placeholder account; an audit event.
+    """
+    for name in _CLEARED_TEXT:
+        setattr(proposal, name, "")
+    proposal.consent = False
+    proposal.line_manager_supports = False
+    proposal.user_id = placeholder.id
+    proposal.active_slot = None
+    kept = {"pathway_id": proposal.pathway_id, "department": proposal.department,
+            "years_experience": proposal.years_experience}
+    for version in db.session.scalars(select(ProposalVersion).where(ProposalVersion.proposal_id == proposal.id)):
+        version.answers = dict(kept)
+    for draft in db.session.scalars(select(PendingDraft).where(PendingDraft.proposal_id == proposal.id)):
+        db.session.delete(draft)
+    for review in db.session.scalars(select(Review).where(Review.proposal_id == proposal.id)):
+        review.comment = ""
+        review.abstain_reason = ""
+    for conflict in db.session.scalars(select(Conflict).where(Conflict.proposal_id == proposal.id)):
+        conflict.reason = ""
+    for decision in db.session.scalars(select(Decision).where(Decision.proposal_id == proposal.id)):
+        decision.feedback = ""
+    record(None, "proposal.anonymised", proposal, summary=f"Proposal #{proposal.id} anonymised after the retention period")
+
+
+def run_retention(now: datetime | None = None) -> int:
+    """Anonymise every proposal that is due; returns how many. Caller commits."""
+    due = due_for_anonymisation(now)
+    if not due:
+        return 0
+    placeholder = anonymous_user()
+    for proposal in due:
+        anonymise_proposal(proposal, placeholder)
+    db.session.flush()
+    return len(due)

@@ -1,0 +1,61 @@
+"""A person's own data: download everything held about them, and switch reminders off."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from portal.extensions import db
+from portal.privacy import services
+from portal.privacy.forms import RemindersForm
+from portal.web.csrf import keeps_input_on_csrf_failure
+from portal.reminders import services as reminder_services
+
+bp = Blueprint("privacy", __name__, url_prefix="/my-data")
+
+
+@bp.route("/")
+@login_required
+def index():
+    data = services.subject_access(current_user)
+    services.record_export(current_user, "html")
+    db.session.commit()
+    return render_template("privacy/index.html", data=data)
+
+
+@bp.route("/export.json")
+@login_required
+def export_json():
+    data = services.subject_access(current_user)
+    services.record_export(current_user, "json")
+    db.session.commit()
+    body = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/reminders", methods=["GET", "POST"])
+@keeps_input_on_csrf_failure
+@login_required
+def reminders():
+    holder = reminder_services.is_award_holder(current_user)
+    choice = reminder_services.award_choice(current_user) if holder else None
+    form = RemindersForm(data={
+        "wants_reminders": current_user.wants_reminders,
+        "membership_fee": bool(choice and choice.membership_fee),
+        "portfolio_review": bool(choice and choice.portfolio_review),
+        "awarded_on": choice.awarded_on if choice else (
+            reminder_services.award_date_for(current_user) if holder else None),
+    })
+    if form.validate_on_submit():
+        award = (form.awarded_on.data, bool(form.membership_fee.data), bool(form.portfolio_review.data)) \
+            if holder else None
+        reminder_services.save_reminder_choices(current_user, bool(form.wants_reminders.data), award)
+        db.session.commit()
+        flash("Your reminder choices are saved: reminders are "
+              + ("on." if current_user.wants_reminders else "off."), "success")
+        return redirect(url_for("privacy.reminders"), 303)
+    return render_template("privacy/reminders.html", form=form, holder=holder), (422 if form.errors else 200)

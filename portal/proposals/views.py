@@ -1,0 +1,377 @@
+"""Proposals blueprint: staff write, submit, change and withdraw their own; the lead lists and exports a round's."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import (Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template,
+                   request, session, url_for)
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from portal.auth.forms import ButtonForm
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.proposals import queries, rules, services
+from portal.proposals.forms import ProposalFiltersForm, ProposalForm
+from portal.proposals.models import Proposal, ProposalState
+from portal.rounds.models import LIMITED_QUESTIONS, Round
+from portal.rounds.rules import describe_remaining, is_accepting, is_visible_to, suggest_pathway, time_left
+from portal.timeutil import to_local
+from portal.web.authz import get_or_404, lead_required
+from portal.web.csrf import keeps_input_on_csrf_failure
+from portal.web.htmx import render, wants_fragment
+from portal.web.pagination import paginate
+
+bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+
+STALE_NOTICE = ("Your form's security token was missing or out of date (for example after signing in again in "
+                "another tab), so nothing was saved yet. Your text is kept below and on the server: check it, "
+                "then save again.")
+# Browser session key: {proposal id: token of text kept while signed out}.
+PENDING_KEY = "proposals_pending"
+KEPT_NOTICE = ("We kept the text you were saving when it could not be saved (your sign-in or the page's security "
+               "token had expired). It is back in the form below but not saved yet: check it, then save.")
+
+
+def _own_or_404(proposal_id: int) -> Proposal:
+    """Someone else's proposal does not exist as far as staff can tell."""
+    proposal = get_or_404(Proposal, proposal_id)
+    if not rules.is_owner(current_user, proposal):
+        abort(404)
+    return proposal
+
+
+def _form_for(proposal: Proposal) -> ProposalForm:
+    form = ProposalForm()
+    form.pathway_id.choices = [(p.id, f"{p.name} ({_money(p.fee_pence)})") for p in proposal.round.pathways]
+    return form
+
+
+def _money(pence: int) -> str:
+    from portal.web.templating import money
+    return money(pence)
+
+
+def _token_is_stale() -> bool:
+    """Checked here, per request, rather than trusted from the form: the CSRF error handler calls
+    this view again, and a stale token must lead to keeping the text, never to saving it."""
+    from flask_wtf.csrf import ValidationError, validate_csrf
+    token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
+    try:
+        validate_csrf(token)
+    except ValidationError:
+        return True
+    return False
+
+
+def _saved_at() -> str:
+    return to_local(utcnow()).strftime("%H:%M")
+
+
+def _signed_out_save(proposal_id: int, fragment: bool):
+    """A save or submit from someone whose sign-in has expired: keep the text server-side under a
+    token in this browser's session, to be put back in the form after they sign in again."""
+    proposal = db.session.get(Proposal, proposal_id)
+    form = ProposalForm()
+    form.pathway_id.choices = []
+    form.validate()
+    answers = form.raw_answers()
+    if proposal is not None and any(v for v in answers.values()):
+        pending = services.keep_pending(proposal, answers)
+        db.session.commit()
+        tokens = dict(session.get(PENDING_KEY) or {})
+        tokens[str(proposal_id)] = pending.token
+        session[PENDING_KEY] = tokens
+    sign_in = url_for("auth.sign_in", next=url_for("proposals.edit", proposal_id=proposal_id))
+    if fragment:
+        return render_template("proposals/_autosave_status.html", signed_out=True, sign_in_url=sign_in), 409
+    return render_template("proposals/signed_out.html", sign_in_url=sign_in, form=form), 401
+
+
+def _claim_from_session(proposal: Proposal) -> None:
+    tokens = dict(session.get(PENDING_KEY) or {})
+    token = tokens.pop(str(proposal.id), None)
+    if token:
+        services.claim_pending(token, current_user)
+        db.session.commit()
+        session[PENDING_KEY] = tokens
+
+
+def _session_url(intro_session) -> str | None:
+    """Link to an intro session's page on the schedule, if the schedule offers one."""
+    from werkzeug.routing import BuildError
+    try:
+        return url_for("schedule.session_page", session_id=intro_session.id)
+    except BuildError:
+        return None
+
+
+def _edit_page(proposal: Proposal, form: ProposalForm, *, status: int = 200, problems=None, notice=None):
+    now = utcnow()
+    round_ = proposal.round
+    intro = None
+    if proposal.state == ProposalState.DRAFT and round_.intro_required:
+        intro = rules.intro_problem(current_user, round_)
+    remaining = time_left(round_, now)
+    return render_template(
+        "proposals/edit.html", proposal=proposal, round=round_, form=form, problems=problems or [],
+        notice=notice, intro=intro, accepting=is_accepting(round_, now), limited=LIMITED_QUESTIONS,
+        remaining=describe_remaining(remaining) if remaining else None,
+        suggestion=suggest_pathway(list(round_.pathways), form.years_experience.data
+                                   if not form.years_experience.errors else None),
+        word_count=rules.word_count, session_url=_session_url,
+    ), status
+
+
+# ---------------------------------------------------------------- staff
+
+@bp.route("/")
+@login_required
+def index():
+    from portal.rounds.queries import open_rounds
+    mine = queries.proposals_of(current_user)
+    live_rounds = {p.round_id for p in mine if p.state != ProposalState.WITHDRAWN}
+    return render_template("proposals/index.html", proposals=mine,
+                           open_rounds=[r for r in open_rounds() if r.id not in live_rounds])
+
+
+@bp.route("/rounds/<int:round_id>/start", methods=["POST"])
+@login_required
+def start(round_id: int):
+    round_ = get_or_404(Round, round_id)
+    if not is_visible_to(round_, current_user):
+        abort(404)
+    if not ButtonForm().validate_on_submit():
+        flash("That did not work because the page had expired; press the button again.", "error")
+        return redirect(url_for("rounds.detail", round_id=round_.id), 303)
+    try:
+        proposal = services.start_proposal(current_user, round_)
+        db.session.commit()
+    except services.ProposalError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("rounds.detail", round_id=round_.id), 303)
+    except IntegrityError:  # a second click raced the first; use the draft it made
+        db.session.rollback()
+        proposal = queries.live_proposal_for(current_user, round_)
+    return redirect(url_for("proposals.edit", proposal_id=proposal.id), 303)
+
+
+@bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
+@keeps_input_on_csrf_failure
+def edit(proposal_id: int):
+    if not current_user.is_authenticated:
+        if request.method == "POST":
+            return _signed_out_save(proposal_id, fragment=False)
+        return current_app.login_manager.unauthorized()
+    proposal = _own_or_404(proposal_id)
+    now = utcnow()
+    form = _form_for(proposal)
+    editable = proposal.state == ProposalState.DRAFT or rules.can_edit_submitted(current_user, proposal, now)
+
+    if request.method == "GET":
+        if not editable:
+            return redirect(url_for("proposals.detail", proposal_id=proposal.id), 303)
+        _claim_from_session(proposal)
+        form.fill(proposal.answers())
+        pending = services.pending_for(current_user, proposal)
+        if pending is not None:
+            form.fill(pending.answers)
+        return _edit_page(proposal, form, notice=KEPT_NOTICE if pending else None)
+
+    action = request.form.get("action", "save")
+    valid = form.validate_on_submit()
+    if _token_is_stale():
+        # Stale token: keep the text against the account, re-show it (the CSRF handler answers 400).
+        services.keep_pending(proposal, form.raw_answers(), current_user)
+        db.session.commit()
+        return _edit_page(proposal, form, status=400, notice=STALE_NOTICE)
+
+    if proposal.state == ProposalState.DRAFT:
+        services.save_draft(current_user, proposal, form.valid_answers())
+        problems = []
+        if action == "submit" and valid:
+            try:
+                services.submit_proposal(current_user, proposal, now)
+            except services.ProposalError as exc:
+                problems = exc.problems
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same draft submitted twice at once: the other request won
+            db.session.rollback()
+            flash("This proposal was already submitted.", "info")
+            return redirect(url_for("proposals.detail", proposal_id=proposal_id), 303)
+        if proposal.state == ProposalState.SUBMITTED:
+            flash(f"Your proposal for {proposal.round.name} is submitted. We have emailed you a copy of it.", "success")
+            return redirect(url_for("proposals.detail", proposal_id=proposal.id), 303)
+        if valid and not problems:
+            flash(f"Draft saved at {_saved_at()}.", "success")
+            return redirect(url_for("proposals.edit", proposal_id=proposal.id), 303)
+        return _edit_page(proposal, form, status=422, problems=problems)
+
+    if proposal.state == ProposalState.SUBMITTED and valid:
+        try:
+            services.update_submitted(current_user, proposal, form.valid_answers(), now)
+        except services.ProposalError as exc:
+            db.session.rollback()
+            services.keep_pending(proposal, form.raw_answers(), current_user)
+            db.session.commit()
+            return _edit_page(proposal, form, status=422, problems=exc.problems)
+        db.session.commit()
+        flash(f"Your changes are saved as version {proposal.version}. We have emailed you a copy.", "success")
+        return redirect(url_for("proposals.detail", proposal_id=proposal.id), 303)
+
+    # Invalid fields on a submitted proposal, or a proposal that can no longer change: keep the text.
+    services.keep_pending(proposal, form.raw_answers(), current_user)
+    db.session.commit()
+    if proposal.state == ProposalState.SUBMITTED:
+        return _edit_page(proposal, form, status=422)
+    flash("This proposal can no longer be changed; the text you sent is kept and shown below.", "error")
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id), 303)
+
+
+@bp.route("/<int:proposal_id>/autosave", methods=["POST"])
+@keeps_input_on_csrf_failure
+def autosave(proposal_id: int):
+    """htmx autosave (and the beacon sent when leaving the page): saves a draft, answers with its status."""
+    if not current_user.is_authenticated:
+        return _signed_out_save(proposal_id, fragment=True)
+    proposal = _own_or_404(proposal_id)
+    form = _form_for(proposal)
+    form.validate_on_submit()
+    context = {"proposal": proposal}
+    if _token_is_stale():
+        services.keep_pending(proposal, form.raw_answers(), current_user)
+        db.session.commit()
+        context.update(stale=True)
+        status = 409
+    elif proposal.state != ProposalState.DRAFT:
+        services.keep_pending(proposal, form.raw_answers(), current_user)
+        db.session.commit()
+        context.update(not_draft=True)
+        status = 409
+    else:
+        services.save_draft(current_user, proposal, form.valid_answers())
+        db.session.commit()
+        context.update(saved_at=_saved_at(), field_errors={form[name].label.text: errors
+                                                            for name, errors in form.errors.items()})
+        status = 200
+    if not wants_fragment():
+        return Response(status=204 if status == 200 else status)
+    return render_template("proposals/_autosave_status.html", **context), status
+
+
+@bp.route("/<int:proposal_id>/suggestion")
+@login_required
+def suggestion(proposal_id: int):
+    proposal = _own_or_404(proposal_id)
+    years = request.args.get("years_experience", type=int)
+    if not wants_fragment():
+        return redirect(url_for("proposals.edit", proposal_id=proposal.id), 303)
+    return render_template("proposals/_suggestion.html", proposal=proposal,
+                           suggestion=suggest_pathway(list(proposal.round.pathways), years), years=years)
+
+
+@bp.route("/<int:proposal_id>")
+@login_required
+def detail(proposal_id: int):
+    proposal = get_or_404(Proposal, proposal_id)
+    if not rules.can_view(current_user, proposal):
+        abort(404)
+    now = utcnow()
+    pending = services.pending_for(current_user, proposal) if rules.is_owner(current_user, proposal) else None
+    return render_template("proposals/detail.html", proposal=proposal, round=proposal.round,
+                           can_edit=rules.can_edit_submitted(current_user, proposal, now),
+                           can_withdraw=rules.can_withdraw(current_user, proposal),
+                           is_owner=rules.is_owner(current_user, proposal), pending=pending,
+                           word_count=rules.word_count, limited=LIMITED_QUESTIONS)
+
+
+@bp.route("/<int:proposal_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(proposal_id: int):
+    proposal = _own_or_404(proposal_id)
+    form = ButtonForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            flash("That did not work because the page had expired; press the button again.", "error")
+            return redirect(url_for("proposals.withdraw", proposal_id=proposal.id), 303)
+        try:
+            services.withdraw_proposal(current_user, proposal)
+        except services.ProposalError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Your proposal for {proposal.round.name} is withdrawn.", "success")
+        return redirect(url_for("proposals.detail", proposal_id=proposal.id), 303)
+    if not rules.can_withdraw(current_user, proposal):
+        flash("This proposal can no longer be withdrawn.", "error")
+        return redirect(url_for("proposals.detail", proposal_id=proposal.id), 303)
+    return render_template("proposals/withdraw.html", proposal=proposal, form=form)
+
+
+# ---------------------------------------------------------------- the lead's list and export
+
+def _filters(round_: Round) -> tuple[ProposalFiltersForm, queries.ProposalFilters]:
+    form = ProposalFiltersForm(request.args)
+    form.pathway.choices = [("", "Any pathway")] + [(str(p.id), p.name) for p in round_.pathways]
+    form.department.choices = [("", "Any department")] + [(d, d) for d in queries.departments_in(round_)]
+    form.validate()
+    state = None
+    if form.state.data and not form.state.errors:
+        state = ProposalState(form.state.data)
+    pathway_id = int(form.pathway.data) if form.pathway.data and not form.pathway.errors else None
+    department = form.department.data if form.department.data and not form.department.errors else ""
+    return form, queries.ProposalFilters(q=(form.q.data or "")[:200], pathway_id=pathway_id, state=state,
+                                         department=department)
+
+
+@bp.route("/rounds/<int:round_id>")
+@lead_required
+def round_list(round_id: int):
+    round_ = get_or_404(Round, round_id)
+    form, filters = _filters(round_)
+    page = paginate(queries.proposals_for_round(round_, filters))
+    args = {"q": form.q.data or "", "pathway": form.pathway.data or "", "state": form.state.data or "",
+            "department": form.department.data or ""}
+    return render("proposals/round_list.html", "proposals/_round_table.html", "proposals-table",
+                  round=round_, search=form, page=page, args=args)
+
+
+CSV_HEADER = ["ID", "Name", "Email", "Department", "Job title", "Pathway", "State", "Years of experience",
+              "Submitted at", "Version", "Line manager", "Line manager email", "Line manager supports",
+              "Last changed at"]
+
+
+def excel_safe(value) -> str:
+    """A cell Excel will show as text: formulas (= + - @, tab, CR at the start) are neutralised with a quote."""
+    text = "" if value is None else str(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+def _iso(instant) -> str:
+    return to_local(instant).isoformat(timespec="seconds") if instant else ""
+
+
+@bp.route("/rounds/<int:round_id>/export.csv")
+@lead_required
+def round_export(round_id: int):
+    round_ = get_or_404(Round, round_id)
+    _form, filters = _filters(round_)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for p in db.session.scalars(queries.proposals_for_round(round_, filters)):
+        writer.writerow([excel_safe(v) for v in (
+            p.id, p.applicant.name, p.applicant.email, p.department, p.job_title,
+            p.pathway.name if p.pathway else "", p.state.label, p.years_experience, _iso(p.submitted_at),
+            p.version, p.line_manager_name, p.line_manager_email, "yes" if p.line_manager_supports else "no",
+            _iso(p.updated_at))])
+    response = make_response("\ufeff" + buffer.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="proposals-round-{round_.id}.csv"'
+    return response

@@ -1,0 +1,1 @@
+"""Reminders sent by `flask --app wsgi reminders send`, each once, through the outbox."""

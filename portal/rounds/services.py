@@ -1,0 +1,196 @@
+"""Every change to schemes, pathways and rounds; each writes an audit event."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func, select
+
+from portal.audit.services import record
+from portal.extensions import db
+from portal.rounds.models import LIMITED_QUESTIONS, Pathway, Round, RoundState, Scheme
+from portal.rounds.rules import can_move_round
+
+
+class RoundError(Exception):
+    """A change refused by a rule; field names the form field it concerns (None: the whole form)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def pounds_to_pence(amount: Decimal | int | float | str | None) -> int | None:
+    """Pounds as entered (165, 165.5, '165.50') to whole pence, rounding half up."""
+    if amount is None or amount == "":
+        return None
+    return int((Decimal(str(amount)) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def parse_sections(text: str) -> list[str]:
+    """One portfolio section per line; blank lines and surrounding spaces dropped."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+# ---------------------------------------------------------------- schemes and pathways
+
+def save_scheme(actor, scheme: Scheme | None, *, name: str, awarding_body: str = "", description: str = "",
+                website: str = "") -> Scheme:
+    """Create (scheme=None) or update a scheme. Side effects: audit 'scheme.created'/'scheme.updated'."""
+    name = name.strip()
+    clash = db.session.scalar(select(Scheme.id).where(func.lower(Scheme.name) == name.lower()))
+    if clash is not None and (scheme is None or clash != scheme.id):
+        raise RoundError("Another scheme already has that name.", "name")
+    created = scheme is None
+    if created:
+        scheme = Scheme(name=name)
+        db.session.add(scheme)
+    scheme.name = name
+    scheme.awarding_body = awarding_body.strip()
+    scheme.description = description.strip()
+    scheme.website = (website or "").strip()
+    db.session.flush()
+    record(actor, "scheme.created" if created else "scheme.updated", scheme, summary=scheme.name)
+    return scheme
+
+
+def save_pathway(actor, scheme: Scheme, pathway: Pathway | None, *, name: str, fee_pounds, eligibility: str = "",
+                 min_years: int | None = None, max_years: int | None = None, level: int = 1,
+                 position: int | None = None, sections_text: str = "") -> Pathway:
+    """Create (pathway=None) or update a pathway of a scheme; the fee is entered in pounds, kept in pence.
+
+    Side effects: audit 'pathway.created'/'pathway.updated'.
+    """
+    fee_pence = pounds_to_pence(fee_pounds)
+    if fee_pence is None or fee_pence < 0:
+        raise RoundError("The fee cannot be negative.", "fee")
+    if min_years is not None and max_years is not None and max_years <= min_years:
+        raise RoundError("The upper bound of experience must be more than the lower bound.", "max_years")
+    created = pathway is None
+    if created:
+        if position is None:
+            position = len(scheme.pathways)
+        pathway = Pathway(scheme_id=scheme.id)
+    pathway.name = name.strip()
+    pathway.fee_pence = fee_pence
+    pathway.eligibility = eligibility.strip()
+    pathway.min_years = min_years
+    pathway.max_years = max_years
+    pathway.level = level
+    if position is not None:
+        pathway.position = position
+    pathway.portfolio_sections = parse_sections(sections_text)
+    if created:
+        scheme.pathways.append(pathway)
+    db.session.flush()
+    record(actor, "pathway.created" if created else "pathway.updated", pathway,
+           summary=f"{scheme.name}: {pathway.name}, fee {fee_pence}p")
+    return pathway
+
+
+# ---------------------------------------------------------------- rounds
+
+@dataclass
+class RoundData:
+    name: str
+    scheme: Scheme
+    pathways: list[Pathway]
+    opens_at: datetime
+    closes_at: datetime
+    funded_places: int | None = None
+    budget_pence: int | None = None
+    intro_required: bool = True
+    guidance: str = ""
+    word_limits: dict = field(default_factory=dict)
+
+
+def _check_round(data: RoundData, round_: Round | None) -> None:
+    if data.closes_at <= data.opens_at:
+        raise RoundError("The closing time must be after the opening time.", "closes_on")
+    if data.funded_places is not None and data.funded_places < 0:
+        raise RoundError("Funded places cannot be negative.", "funded_places")
+    if data.budget_pence is not None and data.budget_pence < 0:
+        raise RoundError("The budget cannot be negative.", "budget")
+    if not data.pathways:
+        raise RoundError("Offer at least one pathway.", "pathway_ids")
+    if any(p.scheme_id != data.scheme.id for p in data.pathways):
+        raise RoundError("Choose pathways of the round's scheme.", "pathway_ids")
+    for question, limit in data.word_limits.items():
+        if question not in LIMITED_QUESTIONS or (limit is not None and limit < 1):
+            raise RoundError("Word limits must be whole numbers of at least 1.", f"limit_{question}")
+    if round_ is not None and round_.id is not None:
+        if data.scheme.id != round_.scheme_id and _has_proposals(round_):
+            raise RoundError("This round already has proposals, so its scheme cannot change.", "scheme_id")
+        from portal.proposals.models import Proposal
+        kept = {p.id for p in data.pathways}
+        chosen = db.session.scalars(
+            select(Pathway).where(Pathway.id.in_(
+                select(Proposal.pathway_id).where(Proposal.round_id == round_.id, Proposal.pathway_id.is_not(None))
+            )).order_by(Pathway.position)
+        ).all()
+        dropped = [p.name for p in chosen if p.id not in kept]
+        if dropped:
+            raise RoundError(f"Proposals in this round chose {', '.join(dropped)}, so it must stay on offer.",
+                             "pathway_ids")
+
+
+def _has_proposals(round_: Round) -> bool:
+    from portal.proposals.models import Proposal
+    return db.session.scalar(select(func.count(Proposal.id)).where(Proposal.round_id == round_.id)) > 0
+
+
+def _check_one_open(scheme_id: int, round_: Round | None) -> None:
+    stmt = select(Round).where(Round.scheme_id == scheme_id, Round.state == RoundState.OPEN)
+    if round_ is not None and round_.id is not None:
+        stmt = stmt.where(Round.id != round_.id)
+    other = db.session.scalars(stmt.limit(1)).first()
+    if other is not None:
+        raise RoundError(f"“{other.name}” is already open for this scheme; close it first. "
+                         "Only one round per scheme may be open at a time.")
+
+
+def save_round(actor, round_: Round | None, data: RoundData) -> Round:
+    """Create a round (as a draft, not yet visible to staff) or update one, after checking the rules:
+    closing after opening, non-negative places and budget, pathways chosen by proposals kept.
+
+    Side effects: audit 'round.created'/'round.updated'.
+    """
+    _check_round(data, round_)
+    created = round_ is None
+    if created:
+        round_ = Round(state=RoundState.DRAFT)
+        db.session.add(round_)
+    elif round_.state == RoundState.OPEN and data.scheme.id != round_.scheme_id:
+        _check_one_open(data.scheme.id, round_)
+    round_.name = data.name.strip()
+    round_.scheme = data.scheme
+    round_.scheme_id = data.scheme.id
+    round_.pathways = list(data.pathways)
+    round_.opens_at = data.opens_at
+    round_.closes_at = data.closes_at
+    round_.funded_places = data.funded_places
+    round_.budget_pence = data.budget_pence
+    round_.intro_required = data.intro_required
+    round_.guidance = data.guidance.strip()
+    round_.word_limits = {q: limit for q, limit in data.word_limits.items() if limit}
+    db.session.flush()
+    record(actor, "round.created" if created else "round.updated", round_, summary=round_.name)
+    return round_
+
+
+def set_round_state(actor, round_: Round, to: RoundState) -> Round:
+    """Move a round along open -> closed -> in review -> decided -> running -> archived.
+
+    Only one round per scheme may be open. Side effects: audit 'round.<state>'.
+    """
+    if not can_move_round(round_, to):
+        raise RoundError(f"A {round_.state.label.lower()} round cannot become {to.label.lower()}.")
+    if to == RoundState.OPEN:
+        _check_one_open(round_.scheme_id, round_)
+    previous = round_.state
+    round_.state = to
+    db.session.flush()
+    record(actor, f"round.{to.value}", round_, summary=f"{round_.name}: {previous.value} -> {to.value}")
+    return round_

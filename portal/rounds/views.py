@@ -1,0 +1,234 @@
+"""Rounds blueprint: the lead's schemes, pathways and rounds; the round page staff read."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.rounds import queries, rules, services
+from portal.rounds.forms import PathwayForm, RoundForm, RoundStateForm, SchemeForm
+from portal.rounds.models import LIMITED_QUESTIONS, Pathway, Round, Scheme
+from portal.timeutil import local_to_utc, to_local
+from portal.web.authz import get_or_404, lead_required
+from portal.web.csrf import keeps_input_on_csrf_failure
+
+bp = Blueprint("rounds", __name__, url_prefix="/rounds")
+
+
+def _refuse(form, exc: services.RoundError) -> str | None:
+    """Roll back and attach the message to its field; returns it when it concerns the whole form."""
+    db.session.rollback()
+    target = getattr(form, exc.field, None) if exc.field else None
+    if target is not None:
+        target.errors = list(target.errors) + [exc.message]
+        return None
+    return exc.message
+
+
+# ---------------------------------------------------------------- staff: reading a round
+
+@bp.route("/<int:round_id>")
+@login_required
+def detail(round_id: int):
+    round_ = get_or_404(Round, round_id)
+    if not rules.is_visible_to(round_, current_user):
+        abort(404)
+    from portal.proposals.queries import live_proposal_for
+    now = utcnow()
+    remaining = rules.time_left(round_, now)
+    return render_template("rounds/detail.html", round=round_, now=now, accepting=rules.is_accepting(round_, now),
+                           remaining=rules.describe_remaining(remaining) if remaining else None,
+                           proposal=live_proposal_for(current_user, round_), form=RoundStateForm())
+
+
+# ---------------------------------------------------------------- lead: rounds
+
+@bp.route("/")
+@lead_required
+def index():
+    return render_template("rounds/index.html", rounds=queries.all_rounds(), counts=queries.proposal_counts(),
+                           transitions=rules.ROUND_TRANSITIONS, form=RoundStateForm())
+
+
+def _round_form(round_: Round | None) -> RoundForm:
+    form = RoundForm(obj=None)
+    schemes = queries.schemes()
+    form.scheme_id.choices = [(s.id, s.name) for s in schemes]
+    form.pathway_ids.choices = [(p.id, f"{s.name}: {p.name}") for s in schemes for p in s.pathways]
+    if not form.is_submitted():
+        if round_ is not None:
+            opens, closes = to_local(round_.opens_at), to_local(round_.closes_at)
+            form.name.data = round_.name
+            form.scheme_id.data = round_.scheme_id
+            form.pathway_ids.data = [p.id for p in round_.pathways]
+            form.opens_on.data, form.opens_time.data = opens.date(), opens.time()
+            form.closes_on.data, form.closes_time.data = closes.date(), closes.time()
+            form.funded_places.data = round_.funded_places
+            form.budget.data = None if round_.budget_pence is None else round_.budget_pence / 100
+            form.intro_required.data = round_.intro_required
+            form.guidance.data = round_.guidance
+            for question in LIMITED_QUESTIONS:
+                getattr(form, f"limit_{question}").data = round_.word_limit(question)
+        else:
+            from portal.rounds.models import DEFAULT_WORD_LIMITS
+            form.intro_required.data = True
+            if schemes:
+                form.scheme_id.data = schemes[0].id
+                form.pathway_ids.data = [p.id for p in schemes[0].pathways]
+            for question, limit in DEFAULT_WORD_LIMITS.items():
+                getattr(form, f"limit_{question}").data = limit
+    return form
+
+
+def _round_data(form: RoundForm) -> services.RoundData:
+    scheme = db.session.get(Scheme, form.scheme_id.data)
+    if scheme is None:
+        raise services.RoundError("Choose a scheme.", "scheme_id")
+    chosen = [db.session.get(Pathway, i) for i in set(form.pathway_ids.data or [])]
+    return services.RoundData(
+        name=form.name.data, scheme=scheme,
+        pathways=sorted((p for p in chosen if p is not None), key=lambda p: (p.position, p.id)),
+        opens_at=local_to_utc(datetime.combine(form.opens_on.data, form.opens_time.data)),
+        closes_at=local_to_utc(datetime.combine(form.closes_on.data, form.closes_time.data)),
+        funded_places=form.funded_places.data,
+        budget_pence=services.pounds_to_pence(form.budget.data),
+        intro_required=bool(form.intro_required.data), guidance=form.guidance.data or "",
+        word_limits={q: getattr(form, f"limit_{q}").data for q in LIMITED_QUESTIONS},
+    )
+
+
+def _save_round_view(round_: Round | None):
+    form = _round_form(round_)
+    error = None
+    if form.validate_on_submit():
+        try:
+            saved = services.save_round(current_user, round_, _round_data(form))
+        except services.RoundError as exc:
+            error = _refuse(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Saved “{saved.name}”.", "success")
+            return redirect(url_for("rounds.index"), 303)
+    status = 422 if form.errors or error else 200
+    return render_template("rounds/round_form.html", form=form, round=round_, error=error,
+                           limited=LIMITED_QUESTIONS), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@keeps_input_on_csrf_failure
+@lead_required
+def new():
+    return _save_round_view(None)
+
+
+@bp.route("/<int:round_id>/edit", methods=["GET", "POST"])
+@keeps_input_on_csrf_failure
+@lead_required
+def edit(round_id: int):
+    return _save_round_view(get_or_404(Round, round_id))
+
+
+@bp.route("/<int:round_id>/state", methods=["POST"])
+@lead_required
+def change_state(round_id: int):
+    round_ = get_or_404(Round, round_id)
+    form = RoundStateForm()
+    target = form.target() if form.validate_on_submit() else None
+    if target is None:
+        flash("That change could not be made; reload the page and try again.", "error")
+    else:
+        try:
+            services.set_round_state(current_user, round_, target)
+        except services.RoundError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(f"“{round_.name}” is now {target.label.lower()}.", "success")
+    return redirect(url_for("rounds.index"), 303)
+
+
+# ---------------------------------------------------------------- lead: schemes and pathways
+
+@bp.route("/schemes")
+@lead_required
+def schemes():
+    return render_template("rounds/schemes.html", schemes=queries.schemes())
+
+
+def _save_scheme_view(scheme: Scheme | None):
+    form = SchemeForm(obj=scheme)
+    error = None
+    if form.validate_on_submit():
+        try:
+            saved = services.save_scheme(current_user, scheme, name=form.name.data,
+                                         awarding_body=form.awarding_body.data or "",
+                                         description=form.description.data or "", website=form.website.data or "")
+        except services.RoundError as exc:
+            error = _refuse(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Saved the scheme “{saved.name}”.", "success")
+            return redirect(url_for("rounds.schemes"), 303)
+    status = 422 if form.errors or error else 200
+    return render_template("rounds/scheme_form.html", form=form, scheme=scheme, error=error), status
+
+
+@bp.route("/schemes/new", methods=["GET", "POST"])
+@keeps_input_on_csrf_failure
+@lead_required
+def new_scheme():
+    return _save_scheme_view(None)
+
+
+@bp.route("/schemes/<int:scheme_id>/edit", methods=["GET", "POST"])
+@keeps_input_on_csrf_failure
+@lead_required
+def edit_scheme(scheme_id: int):
+    return _save_scheme_view(get_or_404(Scheme, scheme_id))
+
+
+def _save_pathway_view(scheme: Scheme, pathway: Pathway | None):
+    form = PathwayForm()
+    if not form.is_submitted():
+        if pathway is not None:
+            form.process(obj=pathway)
+            form.fee.data = pathway.fee_pence / 100
+            form.portfolio_sections.data = "\n".join(pathway.portfolio_sections or [])
+        else:
+            form.level.data = len(scheme.pathways) + 1
+    error = None
+    if form.validate_on_submit():
+        try:
+            saved = services.save_pathway(
+                current_user, scheme, pathway, name=form.name.data, fee_pounds=form.fee.data,
+                eligibility=form.eligibility.data or "", min_years=form.min_years.data,
+                max_years=form.max_years.data, level=form.level.data, position=form.position.data,
+                sections_text=form.portfolio_sections.data or "")
+        except services.RoundError as exc:
+            error = _refuse(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Saved the pathway “{saved.name}”.", "success")
+            return redirect(url_for("rounds.schemes"), 303)
+    status = 422 if form.errors or error else 200
+    return render_template("rounds/pathway_form.html", form=form, scheme=scheme, pathway=pathway,
+                           error=error), status
+
+
+@bp.route("/schemes/<int:scheme_id>/pathways/new", methods=["GET", "POST"])
+@keeps_input_on_csrf_failure
+@lead_required
+def new_pathway(scheme_id: int):
+    return _save_pathway_view(get_or_404(Scheme, scheme_id), None)
+
+
+@bp.route("/pathways/<int:pathway_id>/edit", methods=["GET", "POST"])
+@keeps_input_on_csrf_failure
+@lead_required
+def edit_pathway(pathway_id: int):
+    pathway = get_or_404(Pathway, pathway_id)
+    return _save_pathway_view(pathway.scheme, pathway)

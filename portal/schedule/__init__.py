@@ -1,0 +1,1 @@
+"""Schedule: sessions (intro, workshops, office hours, deadlines), bookings, registers and iCal feeds."""

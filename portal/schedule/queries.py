@@ -1,0 +1,349 @@
+"""Reads for the schedule: who may see what, month lists, registers, clashes and feed contents."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import has_request_context, request
+from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.proposals.models import Proposal, ProposalState
+from portal.rounds.models import Round, RoundState
+from portal.schedule.models import (
+    Audience, BlockWaitlistEntry, Booking, BookingStatus, FeedToken, OfficeHoursBlock, Session, SessionKind,
+    SessionStatus, Term,
+)
+from portal.schedule.rules import Viewer
+
+
+def viewer_for(user) -> Viewer:
+    """The person's round memberships, read once (two small queries)."""
+    if user is None or not getattr(user, "is_authenticated", True) or getattr(user, "id", None) is None:
+        return Viewer(user_id=None)
+    rows = db.session.execute(
+        select(Proposal.round_id, Proposal.state).where(Proposal.user_id == user.id,
+                                                        Proposal.state != ProposalState.DRAFT)
+    ).all()
+    open_rounds = db.session.scalars(select(Round.id).where(Round.state == RoundState.OPEN)).all()
+    booked = db.session.scalars(
+        select(Booking.session_id).where(Booking.user_id == user.id, Booking.status != BookingStatus.CANCELLED)
+    ).all()
+    return Viewer(
+        user_id=user.id,
+        is_lead=bool(getattr(user, "is_lead", False)),
+        applicant_rounds=frozenset(r for r, _ in rows),
+        cohort_rounds=frozenset(r for r, s in rows if s == ProposalState.SELECTED),
+        open_rounds=frozenset(open_rounds),
+        booked_sessions=frozenset(booked),
+    )
+
+
+def audience_clause(viewer: Viewer):
+    """SQL twin of rules.is_in_audience (tests check the two agree)."""
+    clauses = [Session.audience == Audience.EVERYONE]
+    member_rounds = viewer.applicant_rounds | viewer.cohort_rounds
+    if member_rounds:
+        clauses.append(and_(Session.audience == Audience.APPLICANTS, Session.round_id.in_(member_rounds)))
+    if viewer.open_rounds:
+        clauses.append(and_(Session.audience == Audience.APPLICANTS, Session.kind == SessionKind.INTRO,
+                            Session.round_id.in_(viewer.open_rounds)))
+    if viewer.cohort_rounds:
+        clauses.append(and_(Session.audience == Audience.COHORT, Session.round_id.in_(viewer.cohort_rounds)))
+    return or_(*clauses)
+
+
+def visible_clause(viewer: Viewer):
+    """SQL twin of rules.can_see_session."""
+    if viewer.user_id is None:
+        return false()
+    if viewer.is_lead:
+        return Session.id.is_not(None)
+    clauses = [audience_clause(viewer), Session.host_id == viewer.user_id]
+    if viewer.booked_sessions:
+        clauses.append(Session.id.in_(viewer.booked_sessions))
+    return or_(*clauses)
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    from portal.timeutil import local_to_utc
+    first = month.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return (local_to_utc(datetime.combine(first, datetime.min.time())),
+            local_to_utc(datetime.combine(following, datetime.min.time())))
+
+
+def sessions_between(viewer: Viewer, start: datetime, end: datetime, *, include_slots: bool = False) -> list[Session]:
+    """Sessions the viewer may see that overlap [start, end), earliest first. Office-hours slots are
+    shown through their block unless include_slots."""
+    query = (select(Session).where(visible_clause(viewer), Session.starts_at < end, Session.ends_at > start)
+             .options(selectinload(Session.host), selectinload(Session.block))
+             .order_by(Session.starts_at, Session.id))
+    if not include_slots:
+        query = query.where(Session.block_id.is_(None))
+    return list(db.session.scalars(query))
+
+
+def blocks_between(viewer: Viewer, start: datetime, end: datetime) -> list[tuple[OfficeHoursBlock, list[Session]]]:
+    """Office-hours blocks with slots in [start, end) the viewer may see, each with those slots."""
+    slots = db.session.scalars(
+        select(Session).where(visible_clause(viewer), Session.block_id.is_not(None), Session.starts_at < end,
+                              Session.ends_at > start)
+        .options(selectinload(Session.block).selectinload(OfficeHoursBlock.host))
+        .order_by(Session.starts_at, Session.id)
+    ).all()
+    grouped: dict[int, tuple[OfficeHoursBlock, list[Session]]] = {}
+    for slot in slots:
+        grouped.setdefault(slot.block_id, (slot.block, []))[1].append(slot)
+    return list(grouped.values())
+
+
+def bookings_by_session(user_id: int | None, session_ids) -> dict[int, Booking]:
+    """The person's bookings (any status) on these sessions, by session id."""
+    ids = list(session_ids)
+    if user_id is None or not ids:
+        return {}
+    rows = db.session.scalars(select(Booking).where(Booking.user_id == user_id, Booking.session_id.in_(ids)))
+    return {b.session_id: b for b in rows}
+
+
+def waitlist_positions(session_ids) -> dict[int, int]:
+    """Position (1-based) of every waitlisted booking on these sessions, by booking id."""
+    ids = list(session_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Booking.id, Booking.session_id).where(Booking.session_id.in_(ids),
+                                                     Booking.status == BookingStatus.WAITLISTED)
+        .order_by(Booking.session_id, Booking.waitlisted_at, Booking.id)
+    ).all()
+    positions: dict[int, int] = {}
+    counters: dict[int, int] = {}
+    for booking_id, session_id in rows:
+        counters[session_id] = counters.get(session_id, 0) + 1
+        positions[booking_id] = counters[session_id]
+    return positions
+
+
+def my_bookings(user_id: int, now: datetime) -> list[Booking]:
+    """The person's live bookings from now on, soonest first."""
+    return list(db.session.scalars(
+        select(Booking).join(Session).where(Booking.user_id == user_id, Booking.status != BookingStatus.CANCELLED,
+                                            Session.ends_at > now)
+        .options(selectinload(Booking.session)).order_by(Session.starts_at)
+    ))
+
+
+def hosted_sessions(user_id: int, now: datetime) -> list[Session]:
+    return list(db.session.scalars(
+        select(Session).where(Session.host_id == user_id, Session.ends_at > now - timedelta(days=14))
+        .order_by(Session.starts_at).limit(200)
+    ))
+
+
+def register_for(session: Session) -> list[Booking]:
+    """Everyone booked on a session, by name, with their person loaded."""
+    from portal.auth.models import User
+    return list(db.session.scalars(
+        select(Booking).join(User, Booking.user_id == User.id)
+        .where(Booking.session_id == session.id, Booking.status == BookingStatus.BOOKED)
+        .options(selectinload(Booking.user)).order_by(User.name, User.id)
+    ))
+
+
+def waitlist_for(session: Session) -> list[Booking]:
+    return list(db.session.scalars(
+        select(Booking).where(Booking.session_id == session.id, Booking.status == BookingStatus.WAITLISTED)
+        .options(selectinload(Booking.user)).order_by(Booking.waitlisted_at, Booking.id)
+    ))
+
+
+def block_waitlist(block_id: int) -> list[BlockWaitlistEntry]:
+    return list(db.session.scalars(
+        select(BlockWaitlistEntry).where(BlockWaitlistEntry.block_id == block_id,
+                                         BlockWaitlistEntry.resolved_at.is_(None))
+        .options(selectinload(BlockWaitlistEntry.user))
+        .order_by(BlockWaitlistEntry.created_at, BlockWaitlistEntry.id)
+    ))
+
+
+def user_slots_in_block(user_id: int, block_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(Booking.id)).join(Session)
+        .where(Booking.user_id == user_id, Booking.status == BookingStatus.BOOKED, Session.block_id == block_id,
+               Session.status == SessionStatus.SCHEDULED)
+    ) or 0
+
+
+def management_list(start: datetime, *, include_past: bool = False, kind: SessionKind | None = None) -> list[Session]:
+    query = select(Session).options(selectinload(Session.host), selectinload(Session.round)).order_by(
+        Session.starts_at, Session.id)
+    if not include_past:
+        query = query.where(Session.ends_at > start)
+    else:
+        query = query.where(Session.ends_at <= start)
+    if kind is not None:
+        query = query.where(Session.kind == kind)
+    return list(db.session.scalars(query.limit(500)))
+
+
+@dataclass(frozen=True)
+class Clash:
+    session: Session
+    other: Session
+    reason: str  # "host" or "room"
+
+    @property
+    def message(self) -> str:
+        if self.reason == "host":
+            who = self.session.host.name if self.session.host else "The host"
+            return f"{who} is also hosting “{self.other.display_title}” at the same time."
+        return f"{self.session.location} is also booked for “{self.other.display_title}” at the same time."
+
+
+def _room(session: Session) -> str:
+    room = (session.location or "").strip().lower()
+    return "" if room in {"", "online", "teams", "zoom"} else room
+
+
+def clashes_among(sessions: list[Session]) -> dict[int, list[Clash]]:
+    """Host double-bookings and rooms used twice, among scheduled timed sessions (sweep by start time)."""
+    timed = sorted((s for s in sessions if s.status == SessionStatus.SCHEDULED and not s.all_day
+                    and s.kind != SessionKind.DEADLINE), key=lambda s: (s.starts_at, s.id))
+    found: dict[int, list[Clash]] = {}
+    active: list[Session] = []
+    for current in timed:
+        active = [s for s in active if s.ends_at > current.starts_at]
+        for other in active:
+            if current.host_id and current.host_id == other.host_id:
+                found.setdefault(current.id, []).append(Clash(current, other, "host"))
+                found.setdefault(other.id, []).append(Clash(other, current, "host"))
+            if _room(current) and _room(current) == _room(other):
+                found.setdefault(current.id, []).append(Clash(current, other, "room"))
+                found.setdefault(other.id, []).append(Clash(other, current, "room"))
+        active.append(current)
+    return found
+
+
+def clashes_for_many(sessions: list[Session]) -> dict[int, list[Clash]]:
+    """Clashes of these sessions with anything else on at the same time (one query)."""
+    live = [s for s in sessions if s.status == SessionStatus.SCHEDULED and not s.all_day
+            and s.kind != SessionKind.DEADLINE]
+    if not live:
+        return {}
+    hosts = {s.host_id for s in live if s.host_id}
+    rooms = {_room(s) for s in live if _room(s)}
+    conditions = []
+    if hosts:
+        conditions.append(Session.host_id.in_(hosts))
+    if rooms:
+        conditions.append(func.lower(func.trim(Session.location)).in_(rooms))
+    if not conditions:
+        return {}
+    others = db.session.scalars(
+        select(Session).where(Session.status == SessionStatus.SCHEDULED, Session.all_day.is_(False),
+                              Session.starts_at < max(s.ends_at for s in live),
+                              Session.ends_at > min(s.starts_at for s in live), or_(*conditions))
+        .options(selectinload(Session.host))
+    ).all()
+    everything = {s.id: s for s in [*live, *others]}
+    ids = {s.id for s in live}
+    return {key: found for key, found in clashes_among(list(everything.values())).items() if key in ids}
+
+
+def clashes_for(session: Session) -> list[Clash]:
+    """Clashes of one session with anything overlapping it."""
+    if session.all_day or session.status != SessionStatus.SCHEDULED:
+        return []
+    conditions = []
+    if session.host_id:
+        conditions.append(Session.host_id == session.host_id)
+    if _room(session):
+        conditions.append(func.lower(func.trim(Session.location)) == _room(session))
+    if not conditions:
+        return []
+    others = db.session.scalars(
+        select(Session).where(Session.id != session.id, Session.status == SessionStatus.SCHEDULED,
+                              Session.all_day.is_(False), Session.starts_at < session.ends_at,
+                              Session.ends_at > session.starts_at, or_(*conditions))
+        .options(selectinload(Session.host))
+    ).all()
+    return clashes_among([session, *others]).get(session.id, [])
+
+
+# ---------------------------------------------------------------- terms
+
+def terms() -> list[Term]:
+    """All terms, cached for the request."""
+    if has_request_context() and hasattr(request, "_schedule_terms"):
+        return request._schedule_terms
+    rows = list(db.session.scalars(select(Term).order_by(Term.starts_on)))
+    if has_request_context():
+        request._schedule_terms = rows
+    return rows
+
+
+# ---------------------------------------------------------------- feeds
+
+FEED_HISTORY = timedelta(days=365)
+
+
+def active_feed_token(token: str) -> FeedToken | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(select(FeedToken).where(FeedToken.token == token, FeedToken.revoked_at.is_(None)))
+
+
+def feed_tokens_of(user_id: int) -> list[FeedToken]:
+    return list(db.session.scalars(
+        select(FeedToken).where(FeedToken.user_id == user_id).options(selectinload(FeedToken.round))
+        .order_by(FeedToken.revoked_at.is_not(None), FeedToken.created_at.desc(), FeedToken.id.desc())
+    ))
+
+
+def personal_feed_sessions(user, now: datetime) -> list[Session]:
+    """A person's own calendar: their bookings, their cohort's programme (not office-hours slots),
+    deadlines meant for them, and what they host — cancelled ones included so calendars drop them."""
+    viewer = viewer_for(user)
+    booked = select(Booking.session_id).where(Booking.user_id == user.id, Booking.status == BookingStatus.BOOKED)
+    clauses = [Session.id.in_(booked), Session.host_id == user.id,
+               and_(Session.kind == SessionKind.DEADLINE, audience_clause(viewer))]
+    if viewer.cohort_rounds:
+        clauses.append(and_(Session.audience == Audience.COHORT, Session.round_id.in_(viewer.cohort_rounds),
+                            Session.block_id.is_(None)))
+    return list(db.session.scalars(
+        select(Session).where(or_(*clauses), Session.ends_at > now - FEED_HISTORY)
+        .options(selectinload(Session.host)).order_by(Session.starts_at, Session.id)
+    ))
+
+
+def cohort_feed_sessions(round_id: int, now: datetime) -> list[Session]:
+    """The cohort's programme for a round: cohort sessions (not office-hours slots) and the round's deadlines."""
+    return list(db.session.scalars(
+        select(Session).where(
+            Session.round_id == round_id, Session.block_id.is_(None), Session.ends_at > now - FEED_HISTORY,
+            or_(Session.audience == Audience.COHORT, Session.kind == SessionKind.DEADLINE))
+        .options(selectinload(Session.host)).order_by(Session.starts_at, Session.id)
+    ))
+
+
+def public_round_sessions(round_id: int, now: datetime) -> list[Session]:
+    """What anyone may subscribe to for a round: its intro sessions and non-cohort deadlines."""
+    return list(db.session.scalars(
+        select(Session).where(
+            Session.round_id == round_id, Session.audience != Audience.COHORT,
+            Session.kind.in_([SessionKind.INTRO, SessionKind.DEADLINE]), Session.ends_at > now - FEED_HISTORY)
+        .options(selectinload(Session.host)).order_by(Session.starts_at, Session.id)
+    ))
+
+
+def feed_rounds(viewer: Viewer) -> list[Round]:
+    """Rounds whose public feed is worth offering: open ones, and ones the viewer is in."""
+    ids = set(viewer.open_rounds) | set(viewer.applicant_rounds)
+    query = select(Round).where(Round.state != RoundState.DRAFT).order_by(Round.opens_at.desc())
+    if not viewer.is_lead:
+        if not ids:
+            return []
+        query = query.where(Round.id.in_(ids))
+    return list(db.session.scalars(query.limit(20)))

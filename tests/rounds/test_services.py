@@ -1,0 +1,105 @@
+"""Round services: validation, one open round per scheme, pathways chosen by proposals stay, fees in pence."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from portal.audit.models import AuditEvent
+from portal.auth.models import Role
+from portal.extensions import db
+from portal.rounds import services
+from portal.rounds.models import RoundState
+from portal.timeutil import local_to_utc
+from tests.factories import make_proposal, make_round, make_scheme, make_user
+
+
+def data(scheme, **overrides) -> services.RoundData:
+    opens = local_to_utc(datetime(2026, 9, 1, 9, 0))
+    values = dict(name="CMALT cohort 2026/27", scheme=scheme, pathways=list(scheme.pathways), opens_at=opens,
+                  closes_at=local_to_utc(datetime(2026, 10, 21, 12, 0)), funded_places=12, budget_pence=200000,
+                  word_limits={"motivation": 500})
+    values.update(overrides)
+    return services.RoundData(**values)
+
+
+def test_pounds_become_pence():
+    assert services.pounds_to_pence(Decimal("165")) == 16500
+    assert services.pounds_to_pence("165.5") == 16550
+    assert services.pounds_to_pence(Decimal("0.005")) == 1
+    assert services.pounds_to_pence(None) is None
+
+
+def test_create_round_as_draft_with_audit(app):
+    lead = make_user(roles=[Role.LEAD])
+    scheme = make_scheme()
+    round_ = services.save_round(lead, None, data(scheme))
+    db.session.commit()
+    assert round_.state == RoundState.DRAFT
+    assert round_.closes_at.isoformat() == "2026-10-21T11:00:00+00:00"  # 12:00 BST
+    assert round_.word_limits == {"motivation": 500}
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_id == round_.id)) == "round.created"
+
+
+@pytest.mark.parametrize("overrides, field, message", [
+    ({"closes_at": datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)}, "closes_on", "closing time must be after"),
+    ({"funded_places": -1}, "funded_places", "cannot be negative"),
+    ({"budget_pence": -100}, "budget", "cannot be negative"),
+    ({"pathways": []}, "pathway_ids", "at least one pathway"),
+])
+def test_round_validation(app, overrides, field, message):
+    scheme = make_scheme()
+    with pytest.raises(services.RoundError) as refused:
+        services.save_round(make_user(), None, data(scheme, **overrides))
+    assert refused.value.field == field and message in refused.value.message
+
+
+def test_a_pathway_chosen_by_a_proposal_cannot_be_dropped(app):
+    round_ = make_round()
+    make_proposal(round_, pathway_id=round_.pathways[2].id)
+    with pytest.raises(services.RoundError) as refused:
+        services.save_round(make_user(), round_, data(round_.scheme, pathways=round_.pathways[:2]))
+    assert refused.value.message == "Proposals in this round chose Senior CMALT, so it must stay on offer."
+    db.session.rollback()
+    kept = services.save_round(make_user(), round_, data(round_.scheme, pathways=round_.pathways[1:]))
+    assert [p.name for p in kept.pathways] == ["CMALT", "Senior CMALT"]
+
+
+def test_only_one_open_round_per_scheme(app):
+    scheme = make_scheme()
+    make_round(scheme, name="Autumn")
+    spring = make_round(scheme, state=RoundState.DRAFT, name="Spring")
+    with pytest.raises(services.RoundError) as refused:
+        services.set_round_state(make_user(), spring, RoundState.OPEN)
+    assert "“Autumn” is already open for this scheme" in refused.value.message
+    other_scheme_round = make_round(state=RoundState.DRAFT)
+    services.set_round_state(make_user(), other_scheme_round, RoundState.OPEN)
+    assert other_scheme_round.state == RoundState.OPEN
+
+
+def test_round_moves_through_its_states_in_order(app):
+    round_ = make_round(state=RoundState.DRAFT)
+    lead = make_user(roles=[Role.LEAD])
+    for to in (RoundState.OPEN, RoundState.CLOSED, RoundState.IN_REVIEW, RoundState.DECIDED, RoundState.RUNNING,
+               RoundState.ARCHIVED):
+        services.set_round_state(lead, round_, to)
+    assert round_.state == RoundState.ARCHIVED
+    with pytest.raises(services.RoundError):
+        services.set_round_state(lead, round_, RoundState.OPEN)
+
+
+def test_pathway_fee_in_pounds_and_sections_one_per_line(app):
+    scheme = make_scheme()
+    pathway = services.save_pathway(make_user(), scheme, None, name="Fellowship", fee_pounds=Decimal("99.99"),
+                                    min_years=2, max_years=None, level=4,
+                                    sections_text="Context\n\n  Evidence one \nReflection\n")
+    assert pathway.fee_pence == 9999
+    assert pathway.portfolio_sections == ["Context", "Evidence one", "Reflection"]
+    with pytest.raises(services.RoundError):
+        services.save_pathway(make_user(), scheme, pathway, name="Fellowship", fee_pounds=Decimal("-1"))
+    with pytest.raises(services.RoundError):
+        services.save_pathway(make_user(), scheme, pathway, name="Fellowship", fee_pounds=1, min_years=5,
+                              max_years=3)
+    assert timedelta  # imported for the parametrised cases

@@ -1,0 +1,239 @@
+"""The iCal builder and the feeds: parse with icalendar, round-trip UID/SEQUENCE/STATUS/TZID, clock changes,
+cancelled sessions, all-day deadlines, alarms, conditional GETs, revoked tokens and feed providers."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+
+from portal.auth.models import Role
+from portal.extensions import db
+from portal.proposals.models import ProposalState
+from portal.rounds.models import RoundState
+from portal.schedule import ical, services
+from portal.schedule.models import Audience, SessionKind
+from portal.timeutil import local_to_utc
+from tests.factories import make_booking, make_proposal, make_round, make_session, make_user
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def local(*args) -> datetime:
+    return local_to_utc(datetime(*args), LONDON)
+
+
+def _parse(body: bytes):
+    cal = icalendar.Calendar.from_ical(body)
+    return cal, {str(e["UID"]): e for e in cal.walk("VEVENT")}
+
+
+# ---------------------------------------------------------------- the pure builder
+
+def test_builder_round_trips_uid_sequence_status_and_tzid_with_the_vtimezone():
+    start = datetime(2027, 3, 10, 14, 0, tzinfo=timezone.utc)
+    events = [
+        ical.CalendarEvent("a@portal", "Workshop", "Bring a draft", start, start + timedelta(hours=1),
+                           location="Room 1", url="https://portal.example/s/1", sequence=3,
+                           last_modified=datetime(2027, 3, 1, 9, 30, tzinfo=timezone.utc)),
+        ical.CalendarEvent("b@portal", "Gone", "", start, start + timedelta(hours=1), status="CANCELLED",
+                           sequence=5),
+    ]
+    body = ical.build_calendar(events, tzid="Europe/London", name="My programme", refresh=timedelta(hours=1))
+    cal, by_uid = _parse(body)
+    assert cal["METHOD"] == "PUBLISH" and cal["X-WR-CALNAME"] == "My programme"
+    assert cal["REFRESH-INTERVAL"].dt == timedelta(hours=1) and str(cal["X-PUBLISHED-TTL"].to_ical(), "ascii") == "PT1H"
+    [tz] = cal.walk("VTIMEZONE")
+    assert tz["TZID"] == "Europe/London"
+    first = by_uid["a@portal"]
+    assert first["SEQUENCE"] == 3 and first["STATUS"] == "CONFIRMED"
+    assert first["DTSTART"].params["TZID"] == "Europe/London"
+    assert first.decoded("DTSTART") == start
+    assert first.decoded("LAST-MODIFIED") == datetime(2027, 3, 1, 9, 30, tzinfo=timezone.utc)
+    assert first["URL"] == "https://portal.example/s/1" and first["LOCATION"] == "Room 1"
+    assert "DTSTAMP" in first
+    assert by_uid["b@portal"]["STATUS"] == "CANCELLED" and by_uid["b@portal"]["SEQUENCE"] == 5
+    assert b"TZID=Europe/London:20270310T140000" in body  # GMT in March before the change
+
+
+def test_all_day_events_are_dates_and_alarms_are_optional():
+    events = [ical.CalendarEvent("d@portal", "Deadline", "", date(2027, 6, 1), date(2027, 6, 2), all_day=True)]
+    cal, by_uid = _parse(ical.build_calendar(events, tzid="Europe/London", alarm_minutes=30))
+    event = by_uid["d@portal"]
+    assert event.decoded("DTSTART") == date(2027, 6, 1) and event.decoded("DTEND") == date(2027, 6, 2)
+    [alarm] = event.walk("VALARM")
+    assert alarm["ACTION"] == "DISPLAY" and alarm.decoded("TRIGGER") == timedelta(minutes=-30)
+    _cal, plain = _parse(ical.build_calendar(events, tzid="Europe/London"))
+    assert plain["d@portal"].walk("VALARM") == []
+    assert cal.walk("VTIMEZONE") == []  # no timed events, no zone needed
+
+
+# ---------------------------------------------------------------- sessions in feeds
+
+def _personal_feed(client, login_as, **user):
+    person = login_as(**user)
+    token = services.create_feed_token(person, "Laptop")
+    db.session.commit()
+    return person, token
+
+
+def test_a_session_moved_across_the_clock_change_shows_the_right_instant(app, client, login_as):
+    person, token = _personal_feed(client, login_as)
+    lead = make_user(roles=[Role.LEAD])
+    before = local(2026, 10, 22, 10, 0)  # Thursday, BST: 09:00 UTC
+    [session] = services.create_sessions(lead, services.SessionInput(
+        kind=SessionKind.WORKSHOP, title="Workshop", starts_at=before, ends_at=before + timedelta(hours=1)))
+    db.session.commit()
+    services.book_session(person, session, now=local(2026, 10, 1, 9, 0))
+    db.session.commit()
+    _cal, by_uid = _parse(client.get(f"/schedule/feed/{token.token}.ics").data)
+    assert by_uid[session.uid].decoded("DTSTART") == datetime(2026, 10, 22, 9, 0, tzinfo=timezone.utc)
+
+    after = local(2026, 10, 29, 10, 0)  # a week later, GMT: 10:00 UTC
+    services.update_session(lead, session, services.SessionInput(
+        kind=SessionKind.WORKSHOP, title="Workshop", starts_at=after, ends_at=after + timedelta(hours=1)))
+    db.session.commit()
+    body = client.get(f"/schedule/feed/{token.token}.ics").data
+    _cal, by_uid = _parse(body)
+    event = by_uid[session.uid]
+    assert event.decoded("DTSTART") == datetime(2026, 10, 29, 10, 0, tzinfo=timezone.utc)
+    assert event["DTSTART"].params["TZID"] == "Europe/London"
+    assert b"DTSTART;TZID=Europe/London:20261029T100000" in body
+    assert event["SEQUENCE"] == 1
+
+
+def test_cancelled_sessions_stay_in_feeds_as_cancelled(app, client, login_as):
+    person, token = _personal_feed(client, login_as)
+    session = make_session(title="Workshop 4", capacity=5)
+    make_booking(session, person)
+    services.cancel_session(make_user(roles=[Role.LEAD]), session)
+    db.session.commit()
+    _cal, by_uid = _parse(client.get(f"/schedule/feed/{token.token}.ics").data)
+    assert by_uid[session.uid]["STATUS"] == "CANCELLED"
+    assert by_uid[session.uid]["SUMMARY"] == "Cancelled: Workshop 4"
+    assert by_uid[session.uid]["SEQUENCE"] == 1
+
+
+def test_personal_feed_holds_bookings_cohort_programme_deadlines_hosting_and_providers(app, client, login_as):
+    person, token = _personal_feed(client, login_as, name="Pat Person")
+    round_ = make_round(state=RoundState.RUNNING)
+    make_proposal(round_, person, state=ProposalState.SELECTED)
+    booked = make_session(title="Booked intro", kind="intro")
+    make_booking(booked, person)
+    not_booked = make_session(title="Open workshop")
+    cohort = make_session(title="Cohort workshop", audience=Audience.COHORT, round_id=round_.id)
+    deadline = make_session(kind="deadline", title="Submission", audience=Audience.COHORT, round_id=round_.id)
+    hosted = make_session(title="I host this", host_id=person.id)
+    other_cohort = make_session(title="Not my cohort", audience=Audience.COHORT, round_id=make_round().id)
+    provided = ical.CalendarEvent("meeting-1@mentoring", "Mentoring meeting", "", booked.starts_at,
+                                  booked.ends_at)
+    ical.FEED_PROVIDERS.append(lambda user: [provided] if user.id == person.id else [])
+    try:
+        response = client.get(f"/schedule/feed/{token.token}.ics")
+    finally:
+        ical.FEED_PROVIDERS.pop()
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    _cal, by_uid = _parse(response.data)
+    assert set(by_uid) == {booked.uid, cohort.uid, deadline.uid, hosted.uid, "meeting-1@mentoring"}
+    assert not_booked.uid not in by_uid and other_cohort.uid not in by_uid
+    assert by_uid[booked.uid]["URL"] == f"http://localhost/schedule/sessions/{booked.id}"
+
+
+def test_a_revoked_or_unknown_token_gets_404_with_no_hint(app, client, login_as):
+    person, token = _personal_feed(client, login_as)
+    assert client.get(f"/schedule/feed/{token.token}.ics").status_code == 200
+    services.revoke_feed_token(person, token)
+    db.session.commit()
+    revoked = client.get(f"/schedule/feed/{token.token}.ics")
+    unknown = client.get("/schedule/feed/not-a-real-token.ics")
+    assert revoked.status_code == unknown.status_code == 404
+    assert "revoked" not in revoked.get_data(as_text=True).lower()
+
+
+def test_a_repeated_conditional_get_answers_304_until_something_changes(app, client, login_as):
+    person, token = _personal_feed(client, login_as)
+    session = make_session(title="Workshop")
+    make_booking(session, person)
+    url = f"/schedule/feed/{token.token}.ics"
+    first = client.get(url)
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+    services.update_session(make_user(roles=[Role.LEAD]), session, services.SessionInput(
+        kind=SessionKind.WORKSHOP, title="Workshop (new room)", starts_at=session.starts_at,
+        ends_at=session.ends_at))
+    db.session.commit()
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert b"SUMMARY:Workshop (new room)" in changed.data
+
+
+def test_the_alarm_switched_on_for_a_feed_appears_in_that_feed_only(app, client, login_as):
+    person, token = _personal_feed(client, login_as)
+    other = services.create_feed_token(person, "Phone")
+    make_booking(make_session(), person)
+    services.set_feed_alarm(person, token, 30)
+    db.session.commit()
+    _cal, with_alarm = _parse(client.get(f"/schedule/feed/{token.token}.ics").data)
+    _cal, without = _parse(client.get(f"/schedule/feed/{other.token}.ics").data)
+    assert len(next(iter(with_alarm.values())).walk("VALARM")) == 1
+    assert next(iter(without.values())).walk("VALARM") == []
+
+
+def test_the_cohort_feed_serves_the_cohort_and_stops_when_membership_ends(app, client, login_as):
+    person = login_as()
+    round_ = make_round(state=RoundState.RUNNING)
+    proposal = make_proposal(round_, person, state=ProposalState.SELECTED)
+    workshop = make_session(title="Cohort workshop", audience=Audience.COHORT, round_id=round_.id)
+    make_session(title="Open to all", round_id=round_.id)
+    token = services.create_feed_token(person, "", "cohort", round_.id)
+    db.session.commit()
+    _cal, by_uid = _parse(client.get(f"/schedule/feed/{token.token}.ics").data)
+    assert set(by_uid) == {workshop.uid}
+    proposal.state = ProposalState.DECLINED
+    db.session.commit()
+    assert client.get(f"/schedule/feed/{token.token}.ics").status_code == 404
+
+
+def test_the_public_round_feed_has_intro_sessions_and_deadlines_but_not_the_cohort_programme(app, client):
+    round_ = make_round()
+    intro = make_session("intro", title="Intro", audience=Audience.APPLICANTS, round_id=round_.id)
+    closing = make_session("deadline", title="Proposals close", round_id=round_.id)
+    make_session(title="Cohort workshop", audience=Audience.COHORT, round_id=round_.id)
+    make_session("deadline", title="Cohort-only deadline", audience=Audience.COHORT, round_id=round_.id)
+    response = client.get(f"/schedule/rounds/{round_.id}/public.ics")
+    assert response.status_code == 200
+    _cal, by_uid = _parse(response.data)
+    assert set(by_uid) == {intro.uid, closing.uid}
+    assert client.get("/schedule/rounds/99999/public.ics").status_code == 404
+    draft = make_round(state=RoundState.DRAFT)
+    assert client.get(f"/schedule/rounds/{draft.id}/public.ics").status_code == 404
+
+
+def test_a_session_download_is_publish_with_the_session(app, client, login_as):
+    login_as()
+    session = make_session(title="Portfolio workshop", online_url="https://meet.example/x")
+    response = client.get(f"/schedule/sessions/{session.id}.ics")
+    assert response.status_code == 200
+    assert 'filename="portfolio-workshop.ics"' in response.headers["Content-Disposition"]
+    cal, by_uid = _parse(response.data)
+    assert cal["METHOD"] == "PUBLISH"
+    assert by_uid[session.uid]["LOCATION"] == "https://meet.example/x"
+    assert "Join online: https://meet.example/x" in by_uid[session.uid]["DESCRIPTION"]
+
+
+def test_a_feed_of_500_events_is_built(app):
+    """Size check only (the benchmark measures speed): every event survives the round trip."""
+    start = datetime(2027, 1, 1, 9, tzinfo=timezone.utc)
+    events = [ical.CalendarEvent(f"{n}@p", f"Event {n}", "text", start + timedelta(hours=n),
+                                 start + timedelta(hours=n, minutes=30), sequence=n % 4) for n in range(500)]
+    _cal, by_uid = _parse(ical.build_calendar(events, tzid="Europe/London"))
+    assert len(by_uid) == 500 and by_uid["499@p"]["SEQUENCE"] == 3
+
+
+@pytest.mark.parametrize("bad", ["", "x" * 100])
+def test_odd_tokens_are_404(app, client, bad):
+    assert client.get(f"/schedule/feed/{bad}.ics").status_code == 404
