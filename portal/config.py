@@ -61,6 +61,9 @@ class DefaultConfig:
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_COST = 19456
 
+    # Proposals not selected are anonymised this many months after the decision.
+    RETENTION_MONTHS = 12
+
     ENV_NAME = "development"
 
 
@@ -68,7 +71,7 @@ _BOOL_TRUE = {"1", "true", "yes", "on"}
 
 # Keys that take integers or booleans from the environment.
 _INT_KEYS = {"MAIL_PORT", "PASSWORD_RESET_MAX_AGE", "PASSWORD_MIN_LENGTH", "OUTBOX_MAX_ATTEMPTS",
-             "MAIL_TIMEOUT", "ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "PERMANENT_SESSION_LIFETIME"}
+             "MAIL_TIMEOUT", "ARGON2_TIME_COST", "RETENTION_MONTHS", "ARGON2_MEMORY_COST", "PERMANENT_SESSION_LIFETIME"}
 _BOOL_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "RATELIMIT_ENABLED", "SESSION_COOKIE_SECURE",
               "REMEMBER_COOKIE_SECURE"}
 

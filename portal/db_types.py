@@ -28,3 +28,10 @@ class UTCDateTime(TypeDecorator):
 def utcnow() -> datetime:
     """The current instant, aware, in UTC."""
     return datetime.now(timezone.utc)
+
+
+def str_enum(enum_class):
+    """An enum column stored as its string values (portable: no native PostgreSQL enum type)."""
+    from sqlalchemy import Enum
+
+    return Enum(enum_class, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])

@@ -64,7 +64,7 @@ def run(ctx) -> None:
     db.session.flush()
 
     services.run_matching(ctx.lead, ctx.past_round)
-    pairings = services.confirm_round(ctx.lead, ctx.past_round)
+    services.confirm_round(ctx.lead, ctx.past_round)
     confirmed_at = ctx.now - timedelta(days=320)
     today = to_local(ctx.now).date()
     stages = [SectionStatus.READY, SectionStatus.FEEDBACK, SectionStatus.SHARED, SectionStatus.DRAFTING,

@@ -1,12 +1,10 @@
 """Panel pages: lead set-up and moderation, member conflicts and scoring, the applicant's outcome."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from portal.audit.services import record
 from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.panel import forms, queries, rules, services
@@ -16,6 +14,7 @@ from portal.rounds.models import Round
 from portal.timeutil import local_to_utc, to_local
 from portal.web.authz import get_or_404, lead_required, roles_required
 from portal.web.csrf import keeps_input_on_csrf_failure
+from portal.web.csv import csv_response
 from portal.web.htmx import render, wants_fragment
 
 bp = Blueprint("panel", __name__, url_prefix="/panel")
@@ -423,7 +422,7 @@ def my_scores_csv(round_id: int):
         values = mine.get(item.proposal.id, {})
         rows.append([item.proposal.applicant.name, item.proposal.pathway.name if item.proposal.pathway else "",
                      item.status, *[values.get(c.id, "") for c in crit], item.review.comment if item.review else ""])
-    return _csv(rows, f"my-scores-round-{round_.id}.csv")
+    return _csv(rows, f"my-scores-round-{round_.id}.csv", round_)
 
 
 # ---------------------------------------------------------------- moderation (lead)
@@ -458,7 +457,7 @@ def ranking_csv(round_id: int):
                        for m in table.members],
                      row.decision.outcome.label if row.decision else "",
                      (row.decision.waitlist_position or "") if row.decision else ""])
-    return _csv(rows, f"ranking-round-{round_.id}.csv")
+    return _csv(rows, f"ranking-round-{round_.id}.csv", round_)
 
 
 def _num(value, places: int = 1):
@@ -475,24 +474,11 @@ def _cell(column, conflicted: bool):
     return "missing" if column.total is None else round(column.total, 1)
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value):
-    """Text cells that a spreadsheet would read as a formula get a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _csv(rows, filename: str) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in rows:
-        writer.writerow([_safe(v) for v in row])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Content-Type": "text/csv; charset=utf-8"})
+def _csv(rows, filename: str, round_: Round) -> Response:
+    """Download a table (first row is the header) as Excel-safe CSV, and audit the export."""
+    record(current_user, "export.csv", round_, summary=f"Downloaded {filename}")
+    db.session.commit()
+    return csv_response(filename, rows[0], rows[1:])
 
 
 def _round_action(round_id: int, action, ok: str):

@@ -4,10 +4,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db_types import UTCDateTime, utcnow
+from portal.db_types import UTCDateTime, str_enum, utcnow
 from portal.extensions import db
 
 
@@ -27,8 +27,7 @@ class ProposalState(str, enum.Enum):
         return self.value.replace("_", " ").capitalize()
 
 
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+_enum = str_enum
 
 
 # The answers a person gives; a version and a pending draft keep exactly these.

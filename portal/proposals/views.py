@@ -1,14 +1,12 @@
 """Proposals blueprint: staff write, submit, change and withdraw their own; the lead lists and exports a round's."""
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import (Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template,
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
                    request, session, url_for)
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from portal.audit.services import record
 from portal.auth.forms import ButtonForm
 from portal.db_types import utcnow
 from portal.extensions import db
@@ -20,6 +18,7 @@ from portal.rounds.rules import describe_remaining, is_accepting, is_visible_to,
 from portal.timeutil import to_local
 from portal.web.authz import get_or_404, lead_required
 from portal.web.csrf import keeps_input_on_csrf_failure
+from portal.web.csv import csv_response
 from portal.web.htmx import render, wants_fragment
 from portal.web.pagination import paginate
 
@@ -345,14 +344,6 @@ CSV_HEADER = ["ID", "Name", "Email", "Department", "Job title", "Pathway", "Stat
               "Last changed at"]
 
 
-def excel_safe(value) -> str:
-    """A cell Excel will show as text: formulas (= + - @, tab, CR at the start) are neutralised with a quote."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
 def _iso(instant) -> str:
     return to_local(instant).isoformat(timespec="seconds") if instant else ""
 
@@ -362,16 +353,10 @@ def _iso(instant) -> str:
 def round_export(round_id: int):
     round_ = get_or_404(Round, round_id)
     _form, filters = _filters(round_)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for p in db.session.scalars(queries.proposals_for_round(round_, filters)):
-        writer.writerow([excel_safe(v) for v in (
-            p.id, p.applicant.name, p.applicant.email, p.department, p.job_title,
-            p.pathway.name if p.pathway else "", p.state.label, p.years_experience, _iso(p.submitted_at),
-            p.version, p.line_manager_name, p.line_manager_email, "yes" if p.line_manager_supports else "no",
-            _iso(p.updated_at))])
-    response = make_response("\ufeff" + buffer.getvalue())
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="proposals-round-{round_.id}.csv"'
-    return response
+    record(current_user, "export.csv", round_, summary=f"Downloaded the proposals of {round_.name}")
+    db.session.commit()
+    rows = ((p.id, p.applicant.name, p.applicant.email, p.department, p.job_title,
+             p.pathway.name if p.pathway else "", p.state.label, p.years_experience, _iso(p.submitted_at),
+             p.version, p.line_manager_name, p.line_manager_email, p.line_manager_supports, _iso(p.updated_at))
+            for p in db.session.scalars(queries.proposals_for_round(round_, filters)))
+    return csv_response(f"proposals-round-{round_.id}.csv", CSV_HEADER, rows)

@@ -250,6 +250,9 @@ def test_lead_list_filters_searches_and_exports_excel_safe_csv(app, client, logi
     filtered = client.get(f"/proposals/rounds/{round_.id}/export.csv?state=withdrawn").get_data().decode("utf-8-sig")
     assert "Cara Bell" in filtered and "Alice Ng" not in filtered
     assert alice.id
+    from portal.audit.models import AuditEvent
+    exports = db.session.query(AuditEvent).filter_by(action="export.csv", object_id=round_.id).count()
+    assert exports == 2
 
 
 def test_lead_list_paginates(app, client, login_as):
