@@ -79,4 +79,5 @@ def export(round_id: int, kind: str):
     services.record_export(current_user, round_, kind)
     db.session.commit()
     stamp = to_local(utcnow()).date().isoformat()
-    return csv_response(f"{kind}-round-{round_.id}-{stamp}.csv", header, rows(round_.id))
+    # Read every row before the response starts: a streamed body outlives the request's session.
+    return csv_response(f"{kind}-round-{round_.id}-{stamp}.csv", header, list(rows(round_.id)))

@@ -355,8 +355,9 @@ def round_export(round_id: int):
     _form, filters = _filters(round_)
     record(current_user, "export.csv", round_, summary=f"Downloaded the proposals of {round_.name}")
     db.session.commit()
-    rows = ((p.id, p.applicant.name, p.applicant.email, p.department, p.job_title,
+    # Read every row before the response starts: a streamed body outlives the request's session.
+    rows = [(p.id, p.applicant.name, p.applicant.email, p.department, p.job_title,
              p.pathway.name if p.pathway else "", p.state.label, p.years_experience, _iso(p.submitted_at),
              p.version, p.line_manager_name, p.line_manager_email, p.line_manager_supports, _iso(p.updated_at))
-            for p in db.session.scalars(queries.proposals_for_round(round_, filters)))
+            for p in db.session.scalars(queries.proposals_for_round(round_, filters))]
     return csv_response(f"proposals-round-{round_.id}.csv", CSV_HEADER, rows)

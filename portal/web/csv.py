@@ -63,7 +63,7 @@ def csv_text(header: Iterable[str], rows: Iterable[Iterable]) -> str:
 
 
 def csv_response(filename: str, header: Iterable[str], rows: Iterable[Iterable]) -> Response:
-    """A streamed download; rows may be a generator that reads the database lazily."""
+    """A streamed download of rows already read (the body is sent after the request's session closes)."""
     response = Response(stream_with_context(iter_csv(header, rows)), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
