@@ -191,12 +191,19 @@ def make_panel_proposal(round_, user=None, level: int = 2, state: str = "submitt
 
 def make_session(kind="workshop", title: str | None = None, starts_in=None, minutes: int = 60, capacity=None,
                  commit: bool = True, **fields):
-    """A scheduled session for everyone, starting in 7 days (starts_in: a timedelta from now) for an hour."""
-    from datetime import timedelta
+    """A scheduled session for everyone, at 10:00 local time a week today (or starts_in, a timedelta from now),
+    for an hour. The default keeps clear of midnight so a test's outcome never hangs on the hour it runs."""
+    from datetime import time, timedelta
 
     from portal.db_types import utcnow
     from portal.schedule.models import Session, SessionKind
-    starts_at = fields.pop("starts_at", None) or utcnow().replace(microsecond=0) + (starts_in or timedelta(days=7))
+    from portal.timeutil import combine_local, to_local
+    starts_at = fields.pop("starts_at", None)
+    if starts_at is None:
+        if starts_in is not None:
+            starts_at = utcnow().replace(microsecond=0) + starts_in
+        else:
+            starts_at = combine_local(to_local(utcnow()).date() + timedelta(days=7), time(10, 0))
     ends_at = fields.pop("ends_at", None) or starts_at + timedelta(minutes=minutes)
     session = Session(kind=SessionKind(kind), title=title or f"Session {next(_counter)}", starts_at=starts_at,
                       ends_at=ends_at, capacity=capacity, updated_at=utcnow(), **fields)

@@ -631,34 +631,32 @@ def _my_token_or_404(token_id: int) -> FeedToken:
     return token
 
 
-@bp.route("/feeds/<int:token_id>/revoke", methods=["POST"])
-@login_required
-def revoke_feed(token_id: int):
+def _feed_token_action(token_id: int, service, done: str):
+    """Revoke or regenerate one of the person's own feed links, then back to the feeds page."""
     token = _my_token_or_404(token_id)
     if ButtonForm().validate_on_submit():
         try:
-            services.revoke_feed_token(current_user, token)
+            service(current_user, token)
             db.session.commit()
-            flash(f"“{token.label}” is revoked: calendars using that link stop updating.", "success")
+            flash(done.format(label=token.label), "success")
         except ScheduleError as exc:
             db.session.rollback()
             flash(exc.message, "error")
     return redirect(url_for("schedule.feeds"), 303)
+
+
+@bp.route("/feeds/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_feed(token_id: int):
+    return _feed_token_action(token_id, services.revoke_feed_token,
+                              "“{label}” is revoked: calendars using that link stop updating.")
 
 
 @bp.route("/feeds/<int:token_id>/regenerate", methods=["POST"])
 @login_required
 def regenerate_feed(token_id: int):
-    token = _my_token_or_404(token_id)
-    if ButtonForm().validate_on_submit():
-        try:
-            services.regenerate_feed_token(current_user, token)
-            db.session.commit()
-            flash(f"“{token.label}” has a new link; the old one no longer works. Subscribe to the new one.", "success")
-        except ScheduleError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-    return redirect(url_for("schedule.feeds"), 303)
+    return _feed_token_action(token_id, services.regenerate_feed_token,
+                              "“{label}” has a new link; the old one no longer works. Subscribe to the new one.")
 
 
 @bp.route("/feeds/<int:token_id>/alarm", methods=["POST"])
