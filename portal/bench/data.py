@@ -71,6 +71,7 @@ def build(size: Size, seed: int = 7) -> BenchData:
     from portal.demo import seed_cmalt_scheme
     from portal.mentoring.models import (Meeting, MentorProfile, Pairing, PairingState, Progress, ProgressSection,
                                          SectionStatus)
+    from portal.panel import scoring
     from portal.panel.models import Assignment, Criterion, PanelMember, PanelSettings, Review, Score
     from portal.proposals.models import Proposal, ProposalState
     from portal.schedule.models import Audience, Booking, BookingStatus, Session, SessionKind
@@ -143,13 +144,16 @@ def build(size: Size, seed: int = 7) -> BenchData:
     _bulk(Criterion, [dict(round_id=review.id, name=f"Criterion {c + 1}", description="How well the proposal does it.",
                            weight=c % 3 + 1, counted_in_total=True, labels=["Poor", "Fair", "Good", "Very good", "Excellent"],
                            position=c) for c in range(size.criteria)])
-    criteria = db.session.scalars(select(Criterion.id).where(Criterion.round_id == review.id)).all()
+    rubric = list(db.session.scalars(select(Criterion).where(Criterion.round_id == review.id)))
+    weights = scoring.weights_of(rubric)
     for member in panel_ids:
         _bulk(Assignment, [dict(round_id=review.id, proposal_id=p, user_id=member) for p in review_props])
+        values = {p: {c.id: rng.randint(1, 5) for c in rubric} for p in review_props}
         _bulk(Review, [dict(round_id=review.id, proposal_id=p, reviewer_id=member, comment="Clear and well argued.",
-                            submitted_at=now - timedelta(days=2)) for p in review_props])
-        _bulk(Score, [dict(round_id=review.id, proposal_id=p, reviewer_id=member, criterion_id=c,
-                           value=rng.randint(1, 5)) for p in review_props for c in criteria])
+                            submitted_at=now - timedelta(days=2), total=scoring.weighted_total(values[p], weights))
+                       for p in review_props])
+        _bulk(Score, [dict(round_id=review.id, proposal_id=p, reviewer_id=member, criterion_id=cid, value=value)
+                      for p in review_props for cid, value in values[p].items()])
 
     # The schedule: sessions of every kind, bookings spread across them.
     kinds = [SessionKind.WORKSHOP, SessionKind.INTRO, SessionKind.OFFICE_HOURS, SessionKind.DEADLINE, SessionKind.OTHER]

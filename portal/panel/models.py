@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db_types import UTCDateTime, str_enum, utcnow
@@ -130,6 +130,10 @@ class Review(db.Model):
     # Set when every criterion has a value; until then the member is still blind.
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     abstained: Mapped[bool] = mapped_column(default=False)
+    # The weighted total out of 100 of a complete review, kept with the scores each time they are
+    # saved, so the moderation table can rank a thousand proposals without reading every score.
+    # The rubric cannot change once scored, so it never goes stale.
+    total: Mapped[float | None] = mapped_column(Float)
     # Seen by leads only.
     abstain_reason: Mapped[str] = mapped_column(String(500), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,9 +5,10 @@ Every function reads a fixed number of queries whatever the number of proposals 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, false, func, select, true, union_all
+from sqlalchemy.orm import joinedload, lazyload
 
 from portal.auth.models import Role, RoleGrant, User
 from portal.extensions import db
@@ -15,11 +16,17 @@ from portal.panel import rules, scoring
 from portal.panel.models import (Aggregate, Assignment, Conflict, Criterion, Decision, Outcome, PanelMember,
                                  PanelSettings, Review, Score)
 from portal.proposals.models import Proposal, ProposalState
-from portal.rounds.models import Round
+from portal.rounds.models import Pathway, Round
 
 # Proposals the panel looks at: everything that was submitted and not withdrawn.
 REVIEWABLE = (ProposalState.SUBMITTED, ProposalState.SELECTED, ProposalState.WAITLISTED,
               ProposalState.NOT_SELECTED, ProposalState.DECLINED)
+
+
+def _rows(stmt):
+    """Plain rows of a select of columns, executed on the session's connection without the ORM's
+    per-row bookkeeping (about three times faster for the thousands of rows a round holds)."""
+    return db.session.connection().execute(stmt).all()
 
 
 def settings_for(round_: Round) -> PanelSettings:
@@ -40,8 +47,9 @@ def rounds_for(user) -> list[Round]:
 
 
 def members(round_id: int) -> list[User]:
+    """The round's panel, by name (their roles load only if asked for)."""
     return list(db.session.scalars(
-        select(User).join(PanelMember, PanelMember.user_id == User.id)
+        select(User).options(lazyload(User.role_grants)).join(PanelMember, PanelMember.user_id == User.id)
         .where(PanelMember.round_id == round_id).order_by(User.name)))
 
 
@@ -121,12 +129,40 @@ def values_of(proposal_id: int, user_id: int) -> dict[int, int]:
         select(Score).where(Score.proposal_id == proposal_id, Score.reviewer_id == user_id))}
 
 
+def reviews_of_proposal(proposal_id: int) -> dict[int, Review]:
+    """{reviewer id: review} of one proposal, in one query."""
+    return {r.reviewer_id: r for r in db.session.scalars(select(Review).where(Review.proposal_id == proposal_id))}
+
+
+def values_of_proposal(proposal_id: int) -> dict[int, dict[int, int]]:
+    """{reviewer id: {criterion id: value}} of one proposal, in one query."""
+    out: dict[int, dict[int, int]] = {}
+    for reviewer_id, criterion_id, value in db.session.execute(
+            select(Score.reviewer_id, Score.criterion_id, Score.value).where(Score.proposal_id == proposal_id)):
+        out.setdefault(reviewer_id, {})[criterion_id] = value
+    return out
+
+
+def proposal_with_applicant(proposal_id: int) -> Proposal | None:
+    """A proposal with its round, applicant and pathway, in one query."""
+    return db.session.scalar(
+        select(Proposal).where(Proposal.id == proposal_id)
+        .options(joinedload(Proposal.round), joinedload(Proposal.pathway),
+                 joinedload(Proposal.applicant).lazyload(User.role_grants)))
+
+
 def member_values(round_id: int, user_id: int) -> dict[int, dict[int, int]]:
     """{proposal id: {criterion id: value}} of one member's scores in a round, in one query."""
     out: dict[int, dict[int, int]] = {}
     for s in db.session.scalars(select(Score).where(Score.round_id == round_id, Score.reviewer_id == user_id)):
         out.setdefault(s.proposal_id, {})[s.criterion_id] = s.value
     return out
+
+
+def member_comments(round_id: int, user_id: int) -> dict[int, str]:
+    """{proposal id: comment} of one member's reviews in a round, in one query."""
+    return dict(db.session.execute(select(Review.proposal_id, Review.comment).where(
+        Review.round_id == round_id, Review.reviewer_id == user_id)).all())
 
 
 def decisions(round_id: int) -> dict[int, Decision]:
@@ -139,26 +175,71 @@ def decision_for(proposal_id: int) -> Decision | None:
 
 # ---------------------------------------------------------------- a member's queue
 
-@dataclass
+class MemberFacts(NamedTuple):
+    """What the conflict rules need of a panel member, read once (not through a request proxy)."""
+
+    id: int
+    email: str
+    department: str | None
+
+
+class ProposalFacts(NamedTuple):
+    """What the conflict rules need of a proposal."""
+
+    user_id: int
+    line_manager_email: str | None
+    department: str | None
+
+
+class ApplicantFacts(NamedTuple):
+    """What the conflict rules need of an applicant."""
+
+    line_manager_id: int | None
+    department: str | None
+
+
+def member_facts(user: User) -> MemberFacts:
+    return MemberFacts(user.id, user.email, user.department)
+
+
+@dataclass(frozen=True)
 class QueueItem:
-    proposal: Proposal
-    review: Review | None
+    """One proposal in a member's queue, as plain values (a queue can hold a thousand)."""
+
+    proposal_id: int
+    applicant_name: str
+    pathway_name: str | None
+    started: bool
+    submitted: bool
+    abstained: bool
 
     @property
     def status(self) -> str:
-        if self.review is None:
+        if not self.started:
             return "Not started"
-        if self.review.abstained:
+        if self.abstained:
             return "Abstained"
-        if self.review.submitted_at is not None:
+        if self.submitted:
             return "Scored"
         return "In progress"
+
+
+@dataclass(frozen=True)
+class ConflictedItem:
+    proposal_id: int
+    applicant_name: str
+    kind: str
+    reason: str
+
+
+QUEUE_FILTERS = {"all": None, "to-score": ("Not started", "In progress"), "scored": ("Scored",),
+                 "abstained": ("Abstained",)}
 
 
 @dataclass
 class Queue:
     items: list[QueueItem]
-    conflicted: list[tuple[Proposal, str, str]]
+    conflicted: list[ConflictedItem]
 
     @property
     def scored(self) -> int:
@@ -173,51 +254,112 @@ class Queue:
         """What the member is expected to score: their list, less abstentions."""
         return len(self.items) - self.abstained
 
+    def filtered(self, name: str | None) -> list[QueueItem]:
+        """The items shown under one of QUEUE_FILTERS (unknown names show everything)."""
+        statuses = QUEUE_FILTERS.get(name or "all")
+        return self.items if statuses is None else [i for i in self.items if i.status in statuses]
+
+    def holds(self, proposal_id: int) -> bool:
+        """The proposal is in the member's list (assigned, not conflicted)."""
+        return any(i.proposal_id == proposal_id for i in self.items)
+
+    def next_after(self, proposal_id: int) -> int | None:
+        """The proposal after this one in the queue, preferring one still to score."""
+        ids = [i.proposal_id for i in self.items]
+        if proposal_id not in ids:
+            return None
+        later = self.items[ids.index(proposal_id) + 1:]
+        for item in later:
+            if item.status in ("Not started", "In progress"):
+                return item.proposal_id
+        return later[0].proposal_id if later else None
+
 
 def queue_for(round_: Round, user: User, settings: PanelSettings) -> Queue:
-    """The proposals assigned to a member with conflicted ones removed, and their conflict list."""
-    props = proposals(round_.id)
-    conflicts = conflict_map(round_, props, [user], settings)
-    assigned = {pid for uid, pid in assignments(round_.id) if uid == user.id}
-    reviews = {r.proposal_id: r for r in db.session.scalars(
-        select(Review).where(Review.round_id == round_.id, Review.reviewer_id == user.id))}
+    """The proposals assigned to a member with conflicted ones removed, and their conflict list.
+
+    Two queries of plain rows whatever the size of the round: the member's queue of a thousand
+    proposals must not become a thousand ORM objects on every page.
+    """
+    member = member_facts(user)
+    stmt = (select(Proposal.id, Proposal.user_id, Proposal.line_manager_email, Proposal.department,
+                   User.name, User.line_manager_id, User.department, Pathway.name,
+                   Assignment.id.is_not(None), Review.id.is_not(None), Review.submitted_at.is_not(None),
+                   Review.abstained)
+            .join(User, User.id == Proposal.user_id)
+            .outerjoin(Pathway, Pathway.id == Proposal.pathway_id)
+            .outerjoin(Assignment, and_(Assignment.proposal_id == Proposal.id, Assignment.user_id == member.id))
+            .outerjoin(Review, and_(Review.proposal_id == Proposal.id, Review.reviewer_id == member.id))
+            .where(Proposal.round_id == round_.id, Proposal.state.in_(REVIEWABLE)).order_by(Proposal.id))
+    declared = {pid: reason for pid, reason in _rows(
+        select(Conflict.proposal_id, Conflict.reason).where(Conflict.round_id == round_.id,
+                                                            Conflict.user_id == member.id))}
     items, conflicted = [], []
-    for proposal in props:
-        if (user.id, proposal.id) in conflicts:
-            kind, reason = conflicts[(user.id, proposal.id)]
-            conflicted.append((proposal, kind, reason))
-        elif proposal.id in assigned:
-            items.append(QueueItem(proposal, reviews.get(proposal.id)))
+    same_department = settings.same_department_conflict
+    for (pid, applicant_id, manager_email, department, name, manager_id, applicant_department, pathway,
+         assigned, started, submitted, abstained) in _rows(stmt):
+        reason = rules.automatic_conflict_reason(member, ProposalFacts(applicant_id, manager_email, department),
+                                                 ApplicantFacts(manager_id, applicant_department), same_department)
+        if reason:
+            conflicted.append(ConflictedItem(pid, name, "automatic", reason))
+        elif pid in declared:
+            conflicted.append(ConflictedItem(pid, name, "declared", declared[pid] or "Declared by the panel member."))
+        elif assigned:
+            items.append(QueueItem(pid, name, pathway, bool(started), bool(submitted), bool(abstained)))
     return Queue(items=items, conflicted=conflicted)
 
 
 # ---------------------------------------------------------------- moderation
+
+@dataclass(frozen=True)
+class ProposalLine:
+    """A proposal as the moderation table shows it: plain values, a thousand of them at a time."""
+
+    id: int
+    applicant_name: str
+    department: str
+    pathway_name: str | None
+    fee_pence: int
+
 
 @dataclass
 class ReviewerColumn:
     reviewer: User
     total: float | None
     values: dict[int, int]
-    review: Review | None
     missing: bool
     abstained: bool
+    complete: bool = False
+    abstain_reason: str = ""
+    comment: str = ""
 
 
 @dataclass
 class Row:
     rank: int | None
-    proposal: Proposal
-    reviewers: list[ReviewerColumn]
+    proposal: ProposalLine
+    # (reviewer, total, missing, abstained, complete) per non-conflicted reviewer; the columns are
+    # built from these only for rows someone looks at.
+    cells: list[tuple]
     aggregate: float | None
     sd: float | None
-    disagreement: list[Criterion]
     missing: list[User]
-    chart: scoring.SpreadChart
     decision: Decision | None
+    totals: list[float] = field(default_factory=list)
     calibrated: float | None = None
     z: dict[int, float] = field(default_factory=dict)
+    # Criteria on which the reviewers disagree; None until the row's details are read (add_details).
+    disagreement: list[Criterion] | None = None
     # The viewer (a lead who also sits on the panel) is conflicted: nothing of its scores is shown.
     hidden: bool = False
+    _columns: list[ReviewerColumn] | None = field(default=None, repr=False)
+
+    @property
+    def reviewers(self) -> list[ReviewerColumn]:
+        if self._columns is None:
+            self._columns = [ReviewerColumn(person, total, {}, missing, abstained, complete)
+                             for person, total, missing, abstained, complete in self.cells]
+        return self._columns
 
     @property
     def by_member(self) -> dict[int, ReviewerColumn]:
@@ -225,7 +367,11 @@ class Row:
 
     @property
     def fee(self) -> int:
-        return self.proposal.pathway.fee_pence if self.proposal.pathway else 0
+        return self.proposal.fee_pence
+
+    @property
+    def chart(self) -> scoring.SpreadChart:
+        return scoring.spread_chart(self.totals, self.aggregate)
 
 
 @dataclass
@@ -267,16 +413,58 @@ class Moderation:
         return sum(1 for row in self.rows if row.decision is None)
 
 
-def funding(round_: Round, props: list[Proposal], decided: dict[int, Decision]) -> Funding:
-    """Places and budget used by the proposals holding a place (a pathway's fee counts against the budget)."""
+def funding(round_: Round, props, decided: dict[int, Decision]) -> Funding:
+    """Places and budget used by the proposals holding a place (a pathway's fee counts against the budget).
+
+    props: anything with id and fee_pence (ProposalLine).
+    """
     used = [p for p in props if p.id in decided and decided[p.id].holds_place]
     return Funding(places=round_.funded_places, budget=round_.budget_pence, places_used=len(used),
-                   budget_used=sum(p.pathway.fee_pence if p.pathway else 0 for p in used))
+                   budget_used=sum(p.fee_pence for p in used))
 
 
-def moderation(round_: Round, settings: PanelSettings | None = None, viewer: User | None = None) -> Moderation:
+def proposal_lines(round_id: int) -> list[tuple[ProposalLine, ProposalFacts, ApplicantFacts]]:
+    """The round's reviewable proposals as plain lines, each with the facts the conflict rules read."""
+    return [(ProposalLine(pid, name, department or "", pathway, fee or 0),
+             ProposalFacts(applicant_id, manager_email, department), ApplicantFacts(manager_id, applicant_department))
+            for (pid, applicant_id, manager_email, department, name, manager_id, applicant_department, pathway,
+                 fee) in _rows(
+                select(Proposal.id, Proposal.user_id, Proposal.line_manager_email, Proposal.department, User.name,
+                       User.line_manager_id, User.department, Pathway.name, Pathway.fee_pence)
+                .join(User, User.id == Proposal.user_id).outerjoin(Pathway, Pathway.id == Proposal.pathway_id)
+                .where(Proposal.round_id == round_id, Proposal.state.in_(REVIEWABLE)).order_by(Proposal.id))]
+
+
+def _conflicts(found: list[tuple[ProposalLine, ProposalFacts, ApplicantFacts]], people: list[User],
+               settings: PanelSettings, declared: dict[tuple[int, int], str]) -> dict[tuple[int, int], tuple[str, str]]:
+    """{(user id, proposal id): (kind, reason)} for every member's conflicts, automatic and declared.
+
+    Automatic conflicts are found by the facts a member and a proposal share (rules.*_conflict_keys),
+    so the cost grows with members plus proposals, not their product.
+    """
+    same_department = settings.same_department_conflict
+    by_key: dict[tuple, list[int]] = {}
+    for line, facts, applicant in found:
+        for key in rules.proposal_conflict_keys(facts, applicant, same_department):
+            by_key.setdefault(key, []).append(line.id)
+    conflicts: dict[tuple[int, int], tuple[str, str]] = {}
+    for person in people:
+        for key, reason in rules.member_conflict_keys(member_facts(person), same_department):
+            for pid in by_key.get(key, ()):
+                conflicts.setdefault((person.id, pid), ("automatic", reason))
+    for (uid, pid), reason in declared.items():
+        conflicts.setdefault((uid, pid), ("declared", reason or "Declared by the panel member."))
+    return conflicts
+
+
+def moderation(round_: Round, settings: PanelSettings | None = None, viewer: User | None = None,
+               details: bool = True) -> Moderation:
     """The ranked table: per proposal, each non-conflicted reviewer's weighted total, the aggregate,
-    spread, disagreement flags, missing reviewers, the decision; with calibration (z-scores) beside.
+    spread, missing reviewers, the decision; with calibration (z-scores) beside.
+
+    Ranking reads each review's stored total, never the individual scores; with details, every
+    row also gets its per-criterion values, comments and disagreement flags (add_details), which
+    a page showing a few rows adds for those rows only.
 
     A conflicted member's scores are left out of everything, even if entered before the conflict.
     With a viewer who is conflicted on a proposal (a lead on the panel), that row keeps only its
@@ -284,79 +472,135 @@ def moderation(round_: Round, settings: PanelSettings | None = None, viewer: Use
     """
     settings = settings or settings_for(round_)
     crit = criteria(round_.id)
-    weights = [scoring.CriterionWeight(c.id, c.weight, c.counted_in_total) for c in crit]
     people = members(round_.id)
-    props = proposals(round_.id)
-    conflicts = conflict_map(round_, props, people, settings)
-    assigned = assignments(round_.id)
-    reviews = {(r.reviewer_id, r.proposal_id): r for r in db.session.scalars(
-        select(Review).where(Review.round_id == round_.id))}
-    values: dict[tuple[int, int], dict[int, int]] = {}
-    for score in db.session.scalars(select(Score).where(Score.round_id == round_.id)):
-        values.setdefault((score.reviewer_id, score.proposal_id), {})[score.criterion_id] = score.value
+    declared = {(uid, pid): reason for uid, pid, reason in _rows(
+        select(Conflict.user_id, Conflict.proposal_id, Conflict.reason).where(Conflict.round_id == round_.id))}
+    found = proposal_lines(round_.id)
+    lines = [line for line, _, _ in found]
+    conflicts = _conflicts(found, people, settings, declared)
+    # Every assignment with its review if any, and the few reviews left behind by an unassignment.
+    assigned: set[tuple[int, int]] = set()
+    reviews: dict[tuple[int, int], tuple[bool, bool, float | None]] = {}
+    with_assignment = (
+        select(Assignment.user_id, Assignment.proposal_id, true(), Review.id.is_not(None),
+               Review.submitted_at.is_not(None), Review.abstained, Review.total)
+        .outerjoin(Review, and_(Review.proposal_id == Assignment.proposal_id, Review.reviewer_id == Assignment.user_id))
+        .where(Assignment.round_id == round_.id))
+    left_behind = (
+        select(Review.reviewer_id, Review.proposal_id, false(), true(), Review.submitted_at.is_not(None),
+               Review.abstained, Review.total)
+        .outerjoin(Assignment, and_(Assignment.proposal_id == Review.proposal_id,
+                                    Assignment.user_id == Review.reviewer_id))
+        .where(Review.round_id == round_.id, Assignment.id.is_(None)))
+    for uid, pid, is_assigned, started, submitted, abstained, total in _rows(union_all(with_assignment, left_behind)):
+        if is_assigned:
+            assigned.add((uid, pid))
+        if started:
+            reviews[(uid, pid)] = (bool(submitted), bool(abstained), total)
     decided = decisions(round_.id)
+    how = settings.aggregate.value
 
     rows: list[Row] = []
     totals_by_member: dict[int, dict[int, float]] = {}
-    for proposal in props:
-        columns, totals, complete_values, missing = [], [], [], []
-        for person in people:
-            key = (person.id, proposal.id)
+    panel = [(person.id, person) for person in people]
+    aggregate, spread = scoring.aggregate, scoring.spread
+    for line in lines:
+        pid = line.id
+        cells, totals, missing = [], [], []
+        for person_id, person in panel:
+            key = (person_id, pid)
             if key in conflicts:
                 continue
             review = reviews.get(key)
-            mine = values.get(key, {})
-            abstained = bool(review and review.abstained)
-            complete = bool(review and review.submitted_at is not None and not abstained)
-            total = scoring.weighted_total(mine, weights) if complete else None
-            is_missing = key in assigned and not abstained and not complete
-            if key not in assigned and review is None:
+            if review is None:
+                if key in assigned:
+                    cells.append((person, None, True, False, False))
+                    missing.append(person)
                 continue
-            columns.append(ReviewerColumn(person, total, mine if complete else {}, review, is_missing, abstained))
+            submitted, abstained, total = review
+            complete = submitted and not abstained
+            if not complete:
+                total = None
+            is_missing = not abstained and not complete and key in assigned
+            cells.append((person, total, is_missing, abstained, complete))
             if is_missing:
                 missing.append(person)
-            if complete:
-                complete_values.append(mine)
-                if total is not None:
-                    totals.append(total)
-                    totals_by_member.setdefault(person.id, {})[proposal.id] = total
-        centre = scoring.aggregate(totals, settings.aggregate.value)
-        flagged = set(scoring.disagreements(complete_values, [c.id for c in crit]))
-        rows.append(Row(rank=None, proposal=proposal, reviewers=columns, aggregate=centre,
-                        sd=scoring.spread(totals), disagreement=[c for c in crit if c.id in flagged],
-                        missing=missing, chart=scoring.spread_chart(totals, centre), decision=decided.get(proposal.id)))
+            if total is not None:
+                totals.append(total)
+                totals_by_member.setdefault(person_id, {})[pid] = total
+        rows.append(Row(rank=None, proposal=line, cells=cells, aggregate=aggregate(totals, how), sd=spread(totals),
+                        missing=missing, decision=decided.get(pid), totals=totals))
 
     z = scoring.z_scores(totals_by_member)
     for row in rows:
         row.z = {m: z[m][row.proposal.id] for m in z if row.proposal.id in z[m]}
-        zs = list(row.z.values())
-        row.calibrated = scoring.aggregate(zs, settings.aggregate.value)
+        row.calibrated = scoring.aggregate(list(row.z.values()), how)
     if viewer is not None:
+        viewer_id = viewer.id
         for row in rows:
-            if (viewer.id, row.proposal.id) in conflicts:
+            if (viewer_id, row.proposal.id) in conflicts:
                 row.hidden = True
-                row.reviewers, row.missing, row.disagreement, row.z = [], [], [], {}
+                row.cells, row.missing, row.disagreement, row.z, row.totals = [], [], [], {}, []
                 row.aggregate = row.sd = row.calibrated = None
-                row.chart = scoring.spread_chart([], None)
-    rows.sort(key=lambda r: (r.aggregate is None, -(r.aggregate or 0), r.proposal.applicant.name.lower()))
+    rows.sort(key=lambda r: (r.aggregate is None, -(r.aggregate or 0), r.proposal.applicant_name.lower()))
     for i, row in enumerate(rows, start=1):
         row.rank = i if row.aggregate is not None else None
-    return Moderation(round=round_, settings=settings, criteria=crit, members=people, rows=rows,
-                      funding=funding(round_, props, decided), conflicts=conflicts)
+    table = Moderation(round=round_, settings=settings, criteria=crit, members=people, rows=rows,
+                       funding=funding(round_, lines, decided), conflicts=conflicts)
+    if details:
+        add_details(table, rows)
+    return table
 
 
-def other_reviews(proposal: Proposal, viewer: User, settings: PanelSettings) -> list[tuple[User, Review, dict[int, int]]]:
-    """Other non-conflicted members' complete reviews of a proposal (the caller checks blindness)."""
-    people = [p for p in members(proposal.round_id) if p.id != viewer.id]
-    conflicts = conflict_map(proposal.round, [proposal], people, settings)
-    reviews = {r.reviewer_id: r for r in db.session.scalars(select(Review).where(Review.proposal_id == proposal.id))}
-    values: dict[int, dict[int, int]] = {}
-    for score in db.session.scalars(select(Score).where(Score.proposal_id == proposal.id)):
-        values.setdefault(score.reviewer_id, {})[score.criterion_id] = score.value
+def add_details(table: Moderation, rows: list[Row]) -> None:
+    """Fill in the per-criterion values, comments, abstention reasons and disagreement flags of some
+    rows (two queries whatever their number). Hidden rows stay empty."""
+    ids = [row.proposal.id for row in rows if not row.hidden]
+    if not ids:
+        for row in rows:
+            row.disagreement = row.disagreement if row.disagreement is not None else []
+        return
+    values: dict[tuple[int, int], dict[int, int]] = {}
+    for uid, pid, cid, value in _rows(
+            select(Score.reviewer_id, Score.proposal_id, Score.criterion_id, Score.value)
+            .where(Score.round_id == table.round.id, Score.proposal_id.in_(ids))):
+        values.setdefault((uid, pid), {})[cid] = value
+    notes = {(uid, pid): (comment, reason) for uid, pid, comment, reason in _rows(
+        select(Review.reviewer_id, Review.proposal_id, Review.comment, Review.abstain_reason)
+        .where(Review.round_id == table.round.id, Review.proposal_id.in_(ids)))}
+    criterion_ids = [c.id for c in table.criteria]
+    for row in rows:
+        if row.hidden:
+            row.disagreement = []
+            continue
+        complete_values = []
+        for column in row.reviewers:
+            key = (column.reviewer.id, row.proposal.id)
+            column.comment, column.abstain_reason = notes.get(key, ("", ""))
+            if column.complete:
+                column.values = values.get(key, {})
+                complete_values.append(column.values)
+        flagged = set(scoring.disagreements(complete_values, criterion_ids))
+        row.disagreement = [c for c in table.criteria if c.id in flagged]
+
+
+def other_reviews(proposal: Proposal, viewer: User, settings: PanelSettings, reviews: dict[int, Review] | None = None,
+                  values: dict[int, dict[int, int]] | None = None) -> list[tuple[User, Review, dict[int, int]]]:
+    """Other non-conflicted members' complete reviews of a proposal (the caller checks blindness).
+
+    reviews and values are the proposal's by reviewer (reviews_of_proposal, values_of_proposal),
+    read here unless the caller already has them.
+    """
+    reviews = reviews_of_proposal(proposal.id) if reviews is None else reviews
+    values = values_of_proposal(proposal.id) if values is None else values
+    viewer_id = viewer.id
+    people = [p for p in members(proposal.round_id) if p.id != viewer_id]
+    declared = set(db.session.scalars(select(Conflict.user_id).where(Conflict.proposal_id == proposal.id)))
     out = []
     for person in people:
         review = reviews.get(person.id)
-        if (person.id, proposal.id) in conflicts or review is None:
+        if review is None or person.id in declared or rules.automatic_conflict_reason(
+                person, proposal, proposal.applicant, settings.same_department_conflict):
             continue
         if review.submitted_at is None and not review.abstained:
             continue

@@ -7,23 +7,41 @@ SCORING_ROUND_STATES = {RoundState.CLOSED, RoundState.IN_REVIEW}
 MODERATION_ROUND_STATES = {RoundState.DECIDED, RoundState.RUNNING, RoundState.ARCHIVED}
 
 
+def _norm(text: str | None) -> str:
+    return (text or "").strip().lower()
+
+
+def member_conflict_keys(member, same_department: bool) -> list[tuple[tuple, str]]:
+    """The facts that put a panel member in conflict with a proposal that shares them, each with its
+    reason, in order of precedence (the first shared one is the reason given)."""
+    keys = [(("person", member.id), "This is your own proposal."),
+            (("manager", member.id), "You are the applicant's line manager."),
+            (("manager email", _norm(member.email)), "You are named as the applicant's line manager.")]
+    if same_department and _norm(member.department):
+        keys.append((("department", _norm(member.department)), "The applicant is in your department."))
+    return keys
+
+
+def proposal_conflict_keys(proposal, applicant, same_department: bool) -> set[tuple]:
+    """The facts of a proposal that a conflicted member would share (see member_conflict_keys)."""
+    keys = {("person", proposal.user_id), ("manager email", _norm(proposal.line_manager_email))}
+    if applicant is not None and applicant.line_manager_id is not None:
+        keys.add(("manager", applicant.line_manager_id))
+    if same_department:
+        department = _norm(proposal.department or (applicant.department if applicant is not None else ""))
+        if department:
+            keys.add(("department", department))
+    return keys
+
+
 def automatic_conflict_reason(member, proposal, applicant, same_department: bool) -> str | None:
     """Why a panel member may not review a proposal without having to say so, or None.
 
     Their own proposal; the applicant's line manager (on the account or named on the
     proposal by email); the applicant's department when the round treats that as a conflict.
     """
-    if proposal.user_id == member.id:
-        return "This is your own proposal."
-    if applicant is not None and applicant.line_manager_id == member.id:
-        return "You are the applicant's line manager."
-    if (proposal.line_manager_email or "").strip().lower() == (member.email or "").strip().lower():
-        return "You are named as the applicant's line manager."
-    if same_department:
-        department = (proposal.department or (applicant.department if applicant is not None else "") or "")
-        if department.strip() and department.strip().lower() == (member.department or "").strip().lower():
-            return "The applicant is in your department."
-    return None
+    shared = proposal_conflict_keys(proposal, applicant, same_department)
+    return next((reason for key, reason in member_conflict_keys(member, same_department) if key in shared), None)
 
 
 def is_scoring_open(settings, round_) -> bool:

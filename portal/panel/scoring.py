@@ -4,6 +4,7 @@ Everything here takes plain numbers and returns plain numbers, so tests can chec
 """
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass
 
@@ -15,6 +16,11 @@ class CriterionWeight:
     id: int
     weight: int
     counted: bool = True
+
+
+def weights_of(criteria) -> list[CriterionWeight]:
+    """The arithmetic's view of a round's rubric criteria."""
+    return [CriterionWeight(c.id, c.weight, c.counted_in_total) for c in criteria]
 
 
 def weighted_total(values: dict[int, int], criteria: list[CriterionWeight]) -> float | None:
@@ -38,10 +44,15 @@ def aggregate(totals: list[float], how: str = "mean") -> float | None:
 
 
 def spread(totals: list[float]) -> float | None:
-    """Population standard deviation of the reviewers' totals (0 for a single reviewer)."""
+    """Population standard deviation of the reviewers' totals (0 for a single reviewer).
+
+    Plain floating point (statistics.pstdev works in exact fractions, far too slowly for a
+    thousand proposals on every page).
+    """
     if not totals:
         return None
-    return statistics.pstdev(totals)
+    mean = math.fsum(totals) / len(totals)
+    return math.sqrt(math.fsum((t - mean) ** 2 for t in totals) / len(totals))
 
 
 def disagreements(values_by_reviewer: list[dict[int, int]], criterion_ids: list[int]) -> list[int]:
@@ -64,7 +75,7 @@ def z_scores(totals_by_member: dict[int, dict[int, float]]) -> dict[int, dict[in
     for member, totals in totals_by_member.items():
         values = list(totals.values())
         mean = statistics.fmean(values) if values else 0.0
-        sd = statistics.pstdev(values) if len(values) > 1 else 0.0
+        sd = (spread(values) or 0.0) if len(values) > 1 else 0.0
         out[member] = {pid: ((t - mean) / sd if sd else 0.0) for pid, t in totals.items()}
     return out
 

@@ -15,7 +15,7 @@ from portal.auth.models import Role, User
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.outbox.services import queue_email
-from portal.panel import queries, rules
+from portal.panel import queries, rules, scoring
 from portal.panel.models import (Aggregate, Assignment, Conflict, ConflictKind, Criterion, Decision, Outcome,
                                  PanelMember, PanelSettings, Review, Score)
 from portal.proposals.models import Proposal, ProposalState
@@ -287,6 +287,7 @@ def record_review(actor: User, proposal: Proposal, values: dict[int, int | None]
     review.abstain_reason = ""
     complete = all(values.get(c.id) is not None for c in crit)
     review.submitted_at = (review.submitted_at or now) if complete else None
+    review.total = scoring.weighted_total(values, scoring.weights_of(crit)) if complete else None
     review.updated_at = now
     db.session.flush()
     record(actor, "panel.scored", proposal, summary="Scores saved" + ("" if complete else " (incomplete)"))
@@ -309,6 +310,7 @@ def abstain(actor: User, proposal: Proposal, reason: str) -> Review:
     review.abstained = True
     review.abstain_reason = reason.strip()[:500]
     review.submitted_at = None
+    review.total = None
     review.updated_at = utcnow()
     db.session.flush()
     record(actor, "panel.abstained", proposal, summary="Abstained")
@@ -380,7 +382,7 @@ def decide(actor, proposal: Proposal, *, outcome: str, feedback: str, waitlist_p
     decided = queries.decisions(round_.id)
     current = decided.get(proposal.id)
     if choice == Outcome.SELECTED and not (current and current.holds_place):
-        summary = queries.funding(round_, queries.proposals(round_.id), decided)
+        summary = queries.funding(round_, [line for line, _, _ in queries.proposal_lines(round_.id)], decided)
         fee = proposal.pathway.fee_pence if proposal.pathway else 0
         problems = []
         if summary.places is not None and summary.places_used + 1 > summary.places:

@@ -16,6 +16,7 @@ from portal.web.authz import get_or_404, lead_required, roles_required
 from portal.web.csrf import keeps_input_on_csrf_failure
 from portal.web.csv import csv_response
 from portal.web.htmx import render, wants_fragment
+from portal.web.pagination import paginate_list
 
 bp = Blueprint("panel", __name__, url_prefix="/panel")
 
@@ -32,20 +33,21 @@ def _member_round(round_id: int) -> Round:
     return round_
 
 
-def _reviewable(proposal_id: int) -> tuple[Proposal, object]:
-    """A proposal the signed-in member may review: on its panel, assigned, and not conflicted.
+def _reviewable(proposal_id: int) -> tuple[Proposal, object, queries.Queue]:
+    """A proposal the signed-in member may review (on its panel, assigned, not conflicted), the round's
+    panel settings and the member's queue.
 
     Anything else is 404, so a conflicted member learns nothing from the URL.
     """
-    proposal = get_or_404(Proposal, proposal_id)
-    if proposal.state not in queries.REVIEWABLE or not queries.is_member(proposal.round_id, current_user.id):
+    proposal = queries.proposal_with_applicant(proposal_id)
+    if proposal is None or proposal.state not in queries.REVIEWABLE \
+            or not queries.is_member(proposal.round_id, current_user.id):
         abort(404)
     settings = queries.settings_for(proposal.round)
-    if queries.conflict_for(current_user, proposal, settings) is not None:
+    queue_ = queries.queue_for(proposal.round, current_user, settings)
+    if not queue_.holds(proposal.id):
         abort(404)
-    if not queries.is_assigned(proposal.id, current_user.id):
-        abort(404)
-    return proposal, settings
+    return proposal, settings, queue_
 
 
 def _back(default: str):
@@ -328,28 +330,34 @@ def withdraw_conflict(round_id: int, proposal_id: int):
 def queue(round_id: int):
     round_ = _member_round(round_id)
     settings = queries.settings_for(round_)
-    return render("panel/queue.html", round=round_, settings=settings,
-                  queue=queries.queue_for(round_, current_user, settings),
-                  open=rules.is_scoring_open(settings, round_))
+    queue_ = queries.queue_for(round_, current_user, settings)
+    show = request.args.get("show") if request.args.get("show") in queries.QUEUE_FILTERS else "all"
+    return render("panel/queue.html", "panel/_queue_table.html", "panel-queue-table", round=round_,
+                  settings=settings, queue=queue_, show=show, filters=QUEUE_FILTER_LABELS,
+                  page=paginate_list(queue_.filtered(show)), open=rules.is_scoring_open(settings, round_))
 
 
-def _score_context(proposal: Proposal, settings, form=None, message: str = "", error: bool = False):
+QUEUE_FILTER_LABELS = {"all": "All", "to-score": "Still to score", "scored": "Scored", "abstained": "Abstained"}
+
+
+def _score_context(proposal: Proposal, settings, form=None, message: str = "", error: bool = False,
+                   queue: queries.Queue | None = None):
+    """What the scoring page shows; pass the queue only if nothing changed since it was read."""
     crit = queries.criteria(proposal.round_id)
-    review = queries.review_of(proposal.id, current_user.id)
+    reviews = queries.reviews_of_proposal(proposal.id)
+    values = queries.values_of_proposal(proposal.id)
+    review = reviews.get(current_user.id)
     if form is None:
-        values = queries.values_of(proposal.id, current_user.id)
-        data = {f"criterion_{cid}": str(v) for cid, v in values.items()}
+        data = {f"criterion_{cid}": str(v) for cid, v in values.get(current_user.id, {}).items()}
         data["comment"] = review.comment if review else ""
         form = forms.score_form_class(crit)(formdata=None, data=data)
     unblinded = rules.can_see_other_scores(settings, proposal.round, review)
-    others = queries.other_reviews(proposal, current_user, settings) if unblinded else []
-    queue_ = queries.queue_for(proposal.round, current_user, settings)
-    ids = [item.proposal.id for item in queue_.items]
-    position = ids.index(proposal.id) if proposal.id in ids else None
-    next_id = ids[position + 1] if position is not None and position + 1 < len(ids) else None
+    # Blind scoring: the others' reviews reach the page only once the member may see them.
+    others = queries.other_reviews(proposal, current_user, settings, reviews, values) if unblinded else []
+    queue = queue or queries.queue_for(proposal.round, current_user, settings)
     return dict(proposal=proposal, round=proposal.round, settings=settings, criteria=crit, review=review, form=form,
                 others=others, unblinded=unblinded, open=rules.is_scoring_open(settings, proposal.round),
-                queue=queue_, next_id=next_id, message=message, error=error,
+                queue=queue, next_id=queue.next_after(proposal.id), message=message, error=error,
                 abstain_form=forms.AbstainForm(formdata=None))
 
 
@@ -357,10 +365,11 @@ def _score_context(proposal: Proposal, settings, form=None, message: str = "", e
 @keeps_input_on_csrf_failure
 @panel_required
 def score(proposal_id: int):
-    proposal, settings = _reviewable(proposal_id)
+    proposal, settings, queue_ = _reviewable(proposal_id)
     target = f"panel-score-{proposal.id}"
     if request.method == "GET":
-        return render("panel/score.html", "panel/_score_form.html", target, **_score_context(proposal, settings))
+        return render("panel/score.html", "panel/_score_form.html", target,
+                      **_score_context(proposal, settings, queue=queue_))
     form = forms.score_form_class(queries.criteria(proposal.round_id))()
     if form.validate_on_submit():
         try:
@@ -392,7 +401,7 @@ def _field_error_quiet(form, exc: services.PanelError) -> None:
 @keeps_input_on_csrf_failure
 @panel_required
 def abstain(proposal_id: int):
-    proposal, settings = _reviewable(proposal_id)
+    proposal, settings, _ = _reviewable(proposal_id)
     form = forms.AbstainForm()
     if form.validate_on_submit():
         try:
@@ -418,10 +427,11 @@ def my_scores_csv(round_id: int):
     queue_ = queries.queue_for(round_, current_user, settings)
     rows = [["Applicant", "Pathway", "Status", *[c.name for c in crit], "Comment"]]
     mine = queries.member_values(round_.id, current_user.id)
+    comments = queries.member_comments(round_.id, current_user.id)
     for item in queue_.items:
-        values = mine.get(item.proposal.id, {})
-        rows.append([item.proposal.applicant.name, item.proposal.pathway.name if item.proposal.pathway else "",
-                     item.status, *[values.get(c.id, "") for c in crit], item.review.comment if item.review else ""])
+        values = mine.get(item.proposal_id, {})
+        rows.append([item.applicant_name, item.pathway_name or "", item.status, *[values.get(c.id, "") for c in crit],
+                     comments.get(item.proposal_id, "")])
     return _csv(rows, f"my-scores-round-{round_.id}.csv", round_)
 
 
@@ -431,11 +441,17 @@ def my_scores_csv(round_id: int):
 @lead_required
 def moderation(round_id: int):
     round_ = get_or_404(Round, round_id)
-    table = queries.moderation(round_, viewer=current_user)
+    table = queries.moderation(round_, viewer=current_user, details=False)
+    page = paginate_list(table.rows, per_page=MODERATION_PER_PAGE)
+    queries.add_details(table, page.items)
     calibrated = request.args.get("view") == "calibrated"
     return render("panel/moderation.html", "panel/_ranked_table.html", "panel-ranked-table",
-                  round=round_, table=table, calibrated=calibrated, button=forms.ButtonForm(),
+                  round=round_, table=table, page=page, calibrated=calibrated, button=forms.ButtonForm(),
                   open=rules.is_scoring_open(table.settings, round_))
+
+
+# A page of the ranked table: enough to see the funding line, small enough to read and render quickly.
+MODERATION_PER_PAGE = 50
 
 
 @bp.route("/rounds/<int:round_id>/ranking.csv")
@@ -449,8 +465,8 @@ def ranking_csv(round_id: int):
     rows = [header]
     for row in table.rows:
         by = row.by_member
-        rows.append([row.rank or "", row.proposal.applicant.name, row.proposal.department,
-                     row.proposal.pathway.name if row.proposal.pathway else "", row.fee / 100,
+        rows.append([row.rank or "", row.proposal.applicant_name, row.proposal.department,
+                     row.proposal.pathway_name or "", row.fee / 100,
                      _num(row.aggregate), _num(row.sd), _num(row.calibrated, 2),
                      "; ".join(c.name for c in row.disagreement), "; ".join(m.name for m in row.missing),
                      *[("" if row.hidden else _cell(by.get(m.id), (m.id, row.proposal.id) in table.conflicts))

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import has_request_context, request
-from sqlalchemy import and_, false, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Integer, and_, false, func, literal_column, null, or_, select, union_all
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
+from portal.auth.models import User
 from portal.extensions import db
 from portal.proposals.models import Proposal, ProposalState
 from portal.rounds.models import Round, RoundState
@@ -18,25 +19,33 @@ from portal.schedule.models import (
 from portal.schedule.rules import Viewer
 
 
+# Row kinds of viewer_for's one query.
+_PROPOSAL, _OPEN_ROUND, _BOOKED = 1, 2, 3
+
+
+def _row_kind(kind: int):
+    return literal_column(str(kind), Integer)
+
+
 def viewer_for(user) -> Viewer:
-    """The person's round memberships, read once (two small queries)."""
+    """The person's round memberships, the open rounds and their live bookings, read in one query."""
     if user is None or not getattr(user, "is_authenticated", True) or getattr(user, "id", None) is None:
         return Viewer(user_id=None)
-    rows = db.session.execute(
-        select(Proposal.round_id, Proposal.state).where(Proposal.user_id == user.id,
-                                                        Proposal.state != ProposalState.DRAFT)
-    ).all()
-    open_rounds = db.session.scalars(select(Round.id).where(Round.state == RoundState.OPEN)).all()
-    booked = db.session.scalars(
-        select(Booking.session_id).where(Booking.user_id == user.id, Booking.status != BookingStatus.CANCELLED)
-    ).all()
+    rows = db.session.execute(union_all(
+        select(_row_kind(_PROPOSAL), Proposal.round_id, Proposal.state)
+        .where(Proposal.user_id == user.id, Proposal.state != ProposalState.DRAFT),
+        select(_row_kind(_OPEN_ROUND), Round.id, null()).where(Round.state == RoundState.OPEN),
+        select(_row_kind(_BOOKED), Booking.session_id, null())
+        .where(Booking.user_id == user.id, Booking.status != BookingStatus.CANCELLED),
+    )).all()
+    proposals = [(key, state) for what, key, state in rows if what == _PROPOSAL]
     return Viewer(
         user_id=user.id,
         is_lead=bool(getattr(user, "is_lead", False)),
-        applicant_rounds=frozenset(r for r, _ in rows),
-        cohort_rounds=frozenset(r for r, s in rows if s == ProposalState.SELECTED),
-        open_rounds=frozenset(open_rounds),
-        booked_sessions=frozenset(booked),
+        applicant_rounds=frozenset(r for r, _ in proposals),
+        cohort_rounds=frozenset(r for r, state in proposals if state == ProposalState.SELECTED),
+        open_rounds=frozenset(key for what, key, _ in rows if what == _OPEN_ROUND),
+        booked_sessions=frozenset(key for what, key, _ in rows if what == _BOOKED),
     )
 
 
@@ -74,29 +83,56 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
             local_to_utc(datetime.combine(following, datetime.min.time())))
 
 
-def sessions_between(viewer: Viewer, start: datetime, end: datetime, *, include_slots: bool = False) -> list[Session]:
-    """Sessions the viewer may see that overlap [start, end), earliest first. Office-hours slots are
-    shown through their block unless include_slots."""
-    query = (select(Session).where(visible_clause(viewer), Session.starts_at < end, Session.ends_at > start)
-             .options(selectinload(Session.host), selectinload(Session.block))
-             .order_by(Session.starts_at, Session.id))
-    if not include_slots:
-        query = query.where(Session.block_id.is_(None))
-    return list(db.session.scalars(query))
+def _with_host(path):
+    """Eager-load a person on the same query, without their role grants (the schedule never shows them)."""
+    return path.lazyload(User.role_grants)
 
 
-def blocks_between(viewer: Viewer, start: datetime, end: datetime) -> list[tuple[OfficeHoursBlock, list[Session]]]:
-    """Office-hours blocks with slots in [start, end) the viewer may see, each with those slots."""
-    slots = db.session.scalars(
-        select(Session).where(visible_clause(viewer), Session.block_id.is_not(None), Session.starts_at < end,
-                              Session.ends_at > start)
-        .options(selectinload(Session.block).selectinload(OfficeHoursBlock.host))
+@dataclass
+class MonthSchedule:
+    """What one person may see in a month: sessions (office-hours slots apart), blocks with their slots,
+    the person's own bookings by session id and their waitlist places by booking id."""
+
+    sessions: list[Session]
+    blocks: list[tuple[OfficeHoursBlock, list[Session]]]
+    bookings: dict[int, Booking]
+    positions: dict[int, int]
+
+
+def month_schedule(viewer: Viewer, start: datetime, end: datetime) -> MonthSchedule:
+    """Sessions and slots the viewer may see overlapping [start, end), earliest first, with hosts, blocks, the
+    viewer's booking on each and its waitlist place: one query, whatever the month holds."""
+    waiting, around = aliased(Booking), aliased(Session)
+    ranked = (
+        select(waiting.id, func.row_number().over(partition_by=waiting.session_id,
+                                                  order_by=(waiting.waitlisted_at, waiting.id)).label("position"))
+        .join(around, around.id == waiting.session_id)
+        .where(waiting.status == BookingStatus.WAITLISTED, around.starts_at < end, around.ends_at > start)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Session, Booking, ranked.c.position)
+        .outerjoin(Booking, and_(Booking.session_id == Session.id, Booking.user_id == viewer.user_id))
+        .outerjoin(ranked, ranked.c.id == Booking.id)
+        .where(visible_clause(viewer), Session.starts_at < end, Session.ends_at > start)
+        .options(_with_host(joinedload(Session.host)),
+                 _with_host(joinedload(Session.block).joinedload(OfficeHoursBlock.host)))
         .order_by(Session.starts_at, Session.id)
     ).all()
-    grouped: dict[int, tuple[OfficeHoursBlock, list[Session]]] = {}
-    for slot in slots:
-        grouped.setdefault(slot.block_id, (slot.block, []))[1].append(slot)
-    return list(grouped.values())
+    sessions: list[Session] = []
+    blocks: dict[int, tuple[OfficeHoursBlock, list[Session]]] = {}
+    bookings: dict[int, Booking] = {}
+    positions: dict[int, int] = {}
+    for session, booking, position in rows:
+        if session.block_id is None:
+            sessions.append(session)
+        else:
+            blocks.setdefault(session.block_id, (session.block, []))[1].append(session)
+        if booking is not None:
+            bookings[session.id] = booking
+            if position is not None:
+                positions[booking.id] = position
+    return MonthSchedule(sessions=sessions, blocks=list(blocks.values()), bookings=bookings, positions=positions)
 
 
 def bookings_by_session(user_id: int | None, session_ids) -> dict[int, Booking]:
@@ -131,11 +167,12 @@ def my_bookings(user_id: int, now: datetime) -> list[Booking]:
     return list(db.session.scalars(
         select(Booking).join(Session).where(Booking.user_id == user_id, Booking.status != BookingStatus.CANCELLED,
                                             Session.ends_at > now)
-        .options(selectinload(Booking.session)).order_by(Session.starts_at)
+        .options(contains_eager(Booking.session)).order_by(Session.starts_at)
     ))
 
 
 def hosted_sessions(user_id: int, now: datetime) -> list[Session]:
+    """What the person hosts, from a fortnight ago on (at most 200)."""
     return list(db.session.scalars(
         select(Session).where(Session.host_id == user_id, Session.ends_at > now - timedelta(days=14))
         .order_by(Session.starts_at).limit(200)
@@ -144,7 +181,6 @@ def hosted_sessions(user_id: int, now: datetime) -> list[Session]:
 
 def register_for(session: Session) -> list[Booking]:
     """Everyone booked on a session, by name, with their person loaded."""
-    from portal.auth.models import User
     return list(db.session.scalars(
         select(Booking).join(User, Booking.user_id == User.id)
         .where(Booking.session_id == session.id, Booking.status == BookingStatus.BOOKED)
@@ -227,11 +263,10 @@ def clashes_among(sessions: list[Session]) -> dict[int, list[Clash]]:
 
 
 def clashes_for_many(sessions: list[Session]) -> dict[int, list[Clash]]:
-    """Clashes of these sessions with anything else on at the same time (one query)."""
+    """Clashes of these sessions with anything else on at the same time: always one query (an empty one when
+    none of them can clash), so a page's cost does not hang on what it shows."""
     live = [s for s in sessions if s.status == SessionStatus.SCHEDULED and not s.all_day
             and s.kind != SessionKind.DEADLINE]
-    if not live:
-        return {}
     hosts = {s.host_id for s in live if s.host_id}
     rooms = {_room(s) for s in live if _room(s)}
     conditions = []
@@ -239,13 +274,14 @@ def clashes_for_many(sessions: list[Session]) -> dict[int, list[Clash]]:
         conditions.append(Session.host_id.in_(hosts))
     if rooms:
         conditions.append(func.lower(func.trim(Session.location)).in_(rooms))
-    if not conditions:
-        return {}
+    if conditions:
+        criteria = [Session.status == SessionStatus.SCHEDULED, Session.all_day.is_(False),
+                    Session.starts_at < max(s.ends_at for s in live),
+                    Session.ends_at > min(s.starts_at for s in live), or_(*conditions)]
+    else:
+        criteria = [false()]
     others = db.session.scalars(
-        select(Session).where(Session.status == SessionStatus.SCHEDULED, Session.all_day.is_(False),
-                              Session.starts_at < max(s.ends_at for s in live),
-                              Session.ends_at > min(s.starts_at for s in live), or_(*conditions))
-        .options(selectinload(Session.host))
+        select(Session).where(*criteria).options(_with_host(joinedload(Session.host)))
     ).all()
     everything = {s.id: s for s in [*live, *others]}
     ids = {s.id for s in live}
@@ -296,8 +332,9 @@ def active_feed_token(token: str) -> FeedToken | None:
 
 
 def feed_tokens_of(user_id: int) -> list[FeedToken]:
+    """The person's feed links, live ones first, each with its round."""
     return list(db.session.scalars(
-        select(FeedToken).where(FeedToken.user_id == user_id).options(selectinload(FeedToken.round))
+        select(FeedToken).where(FeedToken.user_id == user_id).options(joinedload(FeedToken.round))
         .order_by(FeedToken.revoked_at.is_not(None), FeedToken.created_at.desc(), FeedToken.id.desc())
     ))
 
@@ -339,11 +376,10 @@ def public_round_sessions(round_id: int, now: datetime) -> list[Session]:
 
 
 def feed_rounds(viewer: Viewer) -> list[Round]:
-    """Rounds whose public feed is worth offering: open ones, and ones the viewer is in."""
+    """Rounds whose public feed is worth offering: open ones, and ones the viewer is in (one query, even when
+    there are none)."""
     ids = set(viewer.open_rounds) | set(viewer.applicant_rounds)
     query = select(Round).where(Round.state != RoundState.DRAFT).order_by(Round.opens_at.desc())
     if not viewer.is_lead:
-        if not ids:
-            return []
         query = query.where(Round.id.in_(ids))
     return list(db.session.scalars(query.limit(20)))

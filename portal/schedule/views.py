@@ -102,21 +102,21 @@ def index():
     viewer = queries.viewer_for(current_user)
     month = _parse_month(request.args.get("month"))
     view = "grid" if request.args.get("view") == "grid" else "list"
-    start, end = queries.month_bounds(month)
-    sessions = queries.sessions_between(viewer, start, end)
-    blocks = queries.blocks_between(viewer, start, end)
-    mine = queries.bookings_by_session(current_user.id, [s.id for s in sessions])
-    positions = queries.waitlist_positions([b.session_id for b in mine.values()
-                                            if b.status == BookingStatus.WAITLISTED])
-    items = [_booking_context(s, mine.get(s.id), viewer, now, positions) for s in sessions]
+    # Read the notice rules and terms up front (both are remembered for the request), so the page costs the
+    # same queries whatever it shows.
+    services.all_notice_hours()
+    queries.terms()
+    schedule = queries.month_schedule(viewer, *queries.month_bounds(month))
+    items = [_booking_context(s, schedule.bookings.get(s.id), viewer, now, schedule.positions)
+             for s in schedule.sessions]
     previous_month = (month - timedelta(days=1)).replace(day=1)
     next_month = (month + timedelta(days=32)).replace(day=1)
-    grid = _month_grid(month, sessions, blocks) if view == "grid" else None
+    grid = _month_grid(month, schedule.sessions, schedule.blocks) if view == "grid" else None
     feeds = [t for t in queries.feed_tokens_of(current_user.id) if t.is_active]
     rounds = queries.feed_rounds(viewer)
     hosted = queries.hosted_sessions(current_user.id, now)
     return render(
-        "schedule/index.html", month=month, view=view, items=items, blocks=blocks, grid=grid,
+        "schedule/index.html", month=month, view=view, items=items, blocks=schedule.blocks, grid=grid,
         previous_month=previous_month, next_month=next_month, my_bookings=queries.my_bookings(current_user.id, now),
         hosted=hosted, feeds=feeds, feed_urls=_token_urls(feeds),
         round_feeds=[(r, _feed_urls(url_for("schedule.round_feed", round_id=r.id))) for r in rounds],

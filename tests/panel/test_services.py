@@ -159,7 +159,7 @@ def test_abstaining_is_neither_a_conflict_nor_missing(app):
     assert row.missing == []
     assert round(row.aggregate, 1) == 100.0
     abstained = row.by_member[b.id]
-    assert abstained.abstained and abstained.review.abstain_reason == "I co-taught with them last year"
+    assert abstained.abstained and abstained.abstain_reason == "I co-taught with them last year"
     with pytest.raises(services.PanelError, match="Say briefly why"):
         services.abstain(a, p.proposals[0], "  ")
 
@@ -386,3 +386,46 @@ def test_an_offer_not_accepted_in_time_lapses_and_passes_down_the_waitlist(app):
                                                       .order_by(OutboxMessage.id))]
     assert offers == [first.applicant.email, second.applicant.email]
     assert queries.moderation(p.round).funding.places_used == 1
+
+
+def test_a_review_keeps_its_weighted_total_in_step_with_its_scores(app):
+    from portal.panel import scoring
+    p = build_panel(members=1, proposals=1)
+    member, prop = p.members[0], p.proposals[0]
+    weights = scoring.weights_of(p.criteria)
+    review = score(member, prop, p.criteria, [4, 4, 3, 1])
+    assert review.total == pytest.approx(scoring.weighted_total(
+        {c.id: v for c, v in zip(p.criteria, [4, 4, 3, 1])}, weights)) == pytest.approx(230 / 3)
+    review = score(member, prop, p.criteria, [5, 5, 5, 1])
+    assert review.total == pytest.approx(100.0)  # the recorded-only criterion does not count
+    review = score(member, prop, p.criteria, [5, None, 5, 1])
+    assert review.total is None  # incomplete: no total
+    score(member, prop, p.criteria, [2, 2, 2, 2])
+    review = services.abstain(member, prop, "Worked with them")
+    db.session.commit()
+    assert review.total is None
+
+
+def test_the_migration_backfills_the_totals_of_complete_reviews(app):
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0004_review_totals.py"
+    spec = importlib.util.spec_from_file_location("migration_0004", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    p = build_panel(members=3, proposals=1)
+    a, b, c = p.members
+    prop = p.proposals[0]
+    score(a, prop, p.criteria, [4, 4, 3, 1])
+    score(b, prop, p.criteria, [4, None, 3, 1])
+    score(c, prop, p.criteria, [2, 2, 2, 2])
+    services.abstain(c, prop, "Worked with them")
+    db.session.commit()
+    expected = {r.reviewer_id: r.total for r in db.session.scalars(select(Review))}
+    db.session.execute(Review.__table__.update().values(total=None))
+    db.session.execute(migration.BACKFILL.bindparams(counted=True, not_abstained=False))
+    db.session.commit()
+    db.session.expire_all()
+    found = {r.reviewer_id: r.total for r in db.session.scalars(select(Review))}
+    assert found[a.id] == pytest.approx(expected[a.id]) == pytest.approx(230 / 3)
+    assert found[b.id] is None and found[c.id] is None

@@ -347,3 +347,56 @@ def test_a_lead_on_the_panel_with_a_conflict_sees_nothing_of_that_proposals_scor
     hidden_row = next(r for r in rows if r[1] == hidden.applicant.name)
     assert hidden_row[0] == "" and hidden_row[5] == "" and set(hidden_row[10:13]) == {""}
     assert queries.decision_for(hidden.id) is None
+
+
+def test_a_long_queue_is_paged_and_filtered_with_progress_over_all_of_it(app, login):
+    p = build_panel(members=1, proposals=53, rubric=[("Clarity", 1, True)])
+    member = p.members[0]
+    for prop in p.proposals[:3]:
+        score(member, prop, p.criteria, [4])
+    client = client_for(app, login, member)
+    first = client.get(f"/panel/rounds/{p.round.id}/queue").get_data(as_text=True)
+    assert "3 of 53 scored" in first and "Page 1 of 2 (53 in all)" in first
+    assert first.count('/score">') == 50
+    second = client.get(f"/panel/rounds/{p.round.id}/queue?page=2").get_data(as_text=True)
+    assert second.count('/score">') == 3 and f"/panel/proposals/{p.proposals[-1].id}/score" in second
+    scored = client.get(f"/panel/rounds/{p.round.id}/queue?show=scored",
+                        headers={**HX, "HX-Target": "panel-queue-table"}).get_data(as_text=True)
+    assert scored.startswith('<div id="panel-queue-table"') and scored.count('/score">') == 3
+    assert scored.count("Scored</span>") == 3 and "Not started" not in scored
+    to_score = client.get(f"/panel/rounds/{p.round.id}/queue?show=to-score").get_data(as_text=True)
+    assert "Page 1 of 1 (50 in all)" not in to_score and to_score.count('/score">') == 50
+    # A made-up filter or page shows the whole list's first or last page, never an error.
+    assert client.get(f"/panel/rounds/{p.round.id}/queue?show=nonsense&page=99").status_code == 200
+
+
+def test_next_proposal_skips_to_the_next_one_still_to_score(app, login):
+    p = build_panel(members=1, proposals=4, rubric=[("Clarity", 1, True)])
+    member = p.members[0]
+    first, done, todo, _last = p.proposals
+    score(member, done, p.criteria, [4])
+    client = client_for(app, login, member)
+    page = client.get(f"/panel/proposals/{first.id}/score").get_data(as_text=True)
+    assert f'href="/panel/proposals/{todo.id}/score">Next proposal' in page
+
+
+def test_the_moderation_table_is_paged_in_rank_order_with_details_on_the_page(app, login):
+    p = build_panel(members=2, proposals=55, rubric=[("Clarity", 1, True), ("Fit", 1, True)])
+    a, b = p.members
+    for i, prop in enumerate(p.proposals[1:]):
+        points = 2 + i % 4  # totals of 40 to 100
+        score(a, prop, p.criteria, [points, points])
+        score(b, prop, p.criteria, [points, points])
+    score(a, p.proposals[0], p.criteria, [1, 3])  # 40
+    score(b, p.proposals[0], p.criteria, [1, 1])  # 20: the lowest mean, and a disagreement on Fit
+    client = client_for(app, login, p.lead)
+    first = client.get(f"/panel/rounds/{p.round.id}/moderation").get_data(as_text=True)
+    assert "1–50 of 55" in first and "Page 1 of 2 (55 in all)" in first
+    assert first.count('<tr id="panel-row-') == 50
+    second = client.get(f"/panel/rounds/{p.round.id}/moderation?page=2").get_data(as_text=True)
+    assert second.count('<tr id="panel-row-') == 5 and "51–55 of 55" in second
+    assert f'id="panel-row-{p.proposals[0].id}"' not in first
+    assert f'id="panel-row-{p.proposals[0].id}"' in second and "Disagreement</span> on Fit" in second
+    refresh = client.get(f"/panel/rounds/{p.round.id}/moderation?page=2",
+                         headers={**HX, "HX-Target": "panel-ranked-table"}).get_data(as_text=True)
+    assert 'hx-get="/panel/rounds/%d/moderation?page=2"' % p.round.id in refresh
