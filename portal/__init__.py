@@ -1,6 +1,7 @@
 """Cohort Portal: the app factory."""
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -122,3 +123,15 @@ def _setup_sqlite(app: Flask) -> None:
         except Exception:  # noqa: BLE001  in-memory databases cannot use WAL
             pass
         cursor.close()
+
+
+def freeze_start_up_objects() -> None:
+    """Move everything loaded so far (the app, its modules and templates) out of the garbage
+    collector's reach, once a server process has started.
+
+    Those objects live as long as the process; left in the collector, every full collection walks
+    all of them, and a page that builds a thousand-row table triggers such collections, which then
+    cost as much as the page itself.
+    """
+    gc.collect()
+    gc.freeze()

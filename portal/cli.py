@@ -56,11 +56,14 @@ def register_cli(app: Flask) -> None:
     @click.option("--repeat", default=30, show_default=True, help="Timed requests per page.")
     @click.option("--out", default=None, help="Where to write the JSON results.")
     @click.option("--reset", is_flag=True, help="Wipe a non-empty benchmark database first.")
-    def bench_command(quick, repeat, out, reset):
-        """Build a synthetic large institution in a fresh database and time the key pages."""
+    @click.option("--load-seconds", default=10.0, show_default=True,
+                  help="How long to load the staff home through gunicorn (0 skips the load test).")
+    def bench_command(quick, repeat, out, reset, load_seconds):
+        """Build a synthetic large institution in a fresh database, time the key pages and load-test one."""
         from portal.bench.run import run
         run("quick" if quick else "full", database_url=app.config["SQLALCHEMY_DATABASE_URI"]
-            if os.environ.get("DATABASE_URL") else None, repeat=repeat, out=out, reset=reset)
+            if os.environ.get("DATABASE_URL") else None, repeat=repeat, out=out, reset=reset,
+            load_seconds=load_seconds)
 
     from portal.privacy.cli import retention_cli
     from portal.reminders.cli import reminders_cli

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from portal.bench.data import BENCH_PASSWORD, FULL, QUICK, BenchData, Size, build
 from portal.bench.measure import PageResult, format_table, time_callable, time_request
+from portal import freeze_start_up_objects
 from portal.extensions import db
 
 
@@ -47,6 +48,7 @@ def page_plan(data: BenchData) -> list[tuple[str, str, str]]:
         ("moderation table", "lead", f"/panel/rounds/{data.review_round_id}/moderation"),
         ("lead proposals list", "lead", f"/proposals/rounds/{data.review_round_id}"),
         ("lead home", "lead", "/"),
+        ("lead dashboard", "lead", f"/dashboard/rounds/{data.review_round_id}"),
         ("mentor dashboard", "mentor", "/mentoring/dashboard"),
     ]
 
@@ -69,6 +71,8 @@ def measure_pages(app, data: BenchData, repeat: int = 30) -> list[PageResult]:
         measure.ENGINE = db.engine
     # Requests run outside an app context, as in production: each gets its own session.
     clients = {who: _signed_in_client(app, email) for who, email in emails.items()}
+    # As wsgi.py does once a server process has started.
+    freeze_start_up_objects()
     results = []
 
     anonymous = app.test_client()
@@ -87,8 +91,9 @@ def measure_pages(app, data: BenchData, repeat: int = 30) -> list[PageResult]:
 
 
 def run(size_name: str = "full", database_url: str | None = None, repeat: int = 30, out: str | None = None,
-        reset: bool = False) -> tuple[list[PageResult], dict]:
-    """Build a fresh database of the given size, time the pages, print a table and write JSON."""
+        reset: bool = False, load_seconds: float = 10.0) -> tuple[list[PageResult], dict]:
+    """Build a fresh database of the given size, time the pages, then load the staff home through gunicorn
+    (2 workers) for load_seconds (0 skips it); print a table and write JSON."""
     from portal import create_app
 
     size: Size = FULL if size_name == "full" else QUICK
@@ -106,18 +111,26 @@ def run(size_name: str = "full", database_url: str | None = None, repeat: int = 
             db.create_all()
         data = build(size)
         dialect = db.engine.dialect.name
+        staff_email = db.session.get(User, data.staff_id).email
+        db.engine.dispose()
     results = measure_pages(app, data, repeat=repeat)
-    if True:
-        report = {
-            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "machine": f"{platform.node()} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}",
-            "database": dialect,
-            "size": size_name,
-            "counts": size.__dict__,
-            "results": [r.as_dict() for r in results],
-        }
+    load = None
+    if load_seconds > 0:
+        from portal.bench.load import run_load
+        load = run_load(url, staff_email, workers=2, seconds=load_seconds)
+    report = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}",
+        "database": dialect,
+        "size": size_name,
+        "counts": size.__dict__,
+        "results": [r.as_dict() for r in results],
+        "load": load.as_dict() if load else None,
+    }
     print(f"Cohort Portal benchmark · {report['size']} · {report['database']} · {report['machine']}")
     print(format_table(results))
+    if load:
+        print(load.format())
     path = out or f"bench-results-{size_name}.json"
     with open(path, "w") as handle:
         json.dump(report, handle, indent=2)
@@ -132,8 +145,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--out", default=None)
     parser.add_argument("--reset", action="store_true")
+    parser.add_argument("--load-seconds", type=float, default=10.0,
+                        help="how long to load the staff home through gunicorn (0 skips the load test)")
     args = parser.parse_args(argv)
-    run("quick" if args.quick else "full", repeat=args.repeat, out=args.out, reset=args.reset)
+    run("quick" if args.quick else "full", repeat=args.repeat, out=args.out, reset=args.reset,
+        load_seconds=args.load_seconds)
 
 
 if __name__ == "__main__":

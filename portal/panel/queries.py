@@ -457,14 +457,31 @@ def _conflicts(found: list[tuple[ProposalLine, ProposalFacts, ApplicantFacts]], 
     return conflicts
 
 
+def _seat(cell: tuple) -> int:
+    return cell[0]
+
+
+def _calibrate(rows: list[Row], how: str) -> None:
+    """Each row's reviewer totals as z-scores against each reviewer's own mean and spread, and their aggregate."""
+    totals_by_member: dict[int, dict[int, float]] = {}
+    for row in rows:
+        for person, total, *_ in row.cells:
+            if total is not None:
+                totals_by_member.setdefault(person.id, {})[row.proposal.id] = total
+    z = scoring.z_scores(totals_by_member)
+    for row in rows:
+        row.z = {m: z[m][row.proposal.id] for m in z if row.proposal.id in z[m]}
+        row.calibrated = scoring.aggregate(list(row.z.values()), how)
+
+
 def moderation(round_: Round, settings: PanelSettings | None = None, viewer: User | None = None,
-               details: bool = True) -> Moderation:
+               details: bool = True, calibrate: bool = True) -> Moderation:
     """The ranked table: per proposal, each non-conflicted reviewer's weighted total, the aggregate,
     spread, missing reviewers, the decision; with calibration (z-scores) beside.
 
     Ranking reads each review's stored total, never the individual scores; with details, every
     row also gets its per-criterion values, comments and disagreement flags (add_details), which
-    a page showing a few rows adds for those rows only.
+    a page showing a few rows adds for those rows only. Calibration can be left out when not shown.
 
     A conflicted member's scores are left out of everything, even if entered before the conflict.
     With a viewer who is conflicted on a proposal (a lead on the panel), that row keeps only its
@@ -478,9 +495,8 @@ def moderation(round_: Round, settings: PanelSettings | None = None, viewer: Use
     found = proposal_lines(round_.id)
     lines = [line for line, _, _ in found]
     conflicts = _conflicts(found, people, settings, declared)
-    # Every assignment with its review if any, and the few reviews left behind by an unassignment.
-    assigned: set[tuple[int, int]] = set()
-    reviews: dict[tuple[int, int], tuple[bool, bool, float | None]] = {}
+    # Every assignment with its review if any, and the few reviews left behind by an unassignment,
+    # turned straight into cells: (panel position, reviewer, total, missing, abstained, complete).
     with_assignment = (
         select(Assignment.user_id, Assignment.proposal_id, true(), Review.id.is_not(None),
                Review.submitted_at.is_not(None), Review.abstained, Review.total)
@@ -492,49 +508,29 @@ def moderation(round_: Round, settings: PanelSettings | None = None, viewer: Use
         .outerjoin(Assignment, and_(Assignment.proposal_id == Review.proposal_id,
                                     Assignment.user_id == Review.reviewer_id))
         .where(Review.round_id == round_.id, Assignment.id.is_(None)))
-    for uid, pid, is_assigned, started, submitted, abstained, total in _rows(union_all(with_assignment, left_behind)):
-        if is_assigned:
-            assigned.add((uid, pid))
-        if started:
-            reviews[(uid, pid)] = (bool(submitted), bool(abstained), total)
+    panel = {person.id: (position, person) for position, person in enumerate(people)}
+    cells_of: dict[int, list[tuple]] = {}
+    for uid, pid, assigned, started, submitted, abstained, total in _rows(union_all(with_assignment, left_behind)):
+        seat = panel.get(uid)
+        if seat is None or (uid, pid) in conflicts:
+            continue
+        complete = bool(started and submitted and not abstained)
+        missing = bool(assigned and not abstained and not complete)
+        cells_of.setdefault(pid, []).append((*seat, total if complete else None, missing, bool(abstained), complete))
     decided = decisions(round_.id)
     how = settings.aggregate.value
 
     rows: list[Row] = []
-    totals_by_member: dict[int, dict[int, float]] = {}
-    panel = [(person.id, person) for person in people]
     aggregate, spread = scoring.aggregate, scoring.spread
     for line in lines:
-        pid = line.id
-        cells, totals, missing = [], [], []
-        for person_id, person in panel:
-            key = (person_id, pid)
-            if key in conflicts:
-                continue
-            review = reviews.get(key)
-            if review is None:
-                if key in assigned:
-                    cells.append((person, None, True, False, False))
-                    missing.append(person)
-                continue
-            submitted, abstained, total = review
-            complete = submitted and not abstained
-            if not complete:
-                total = None
-            is_missing = not abstained and not complete and key in assigned
-            cells.append((person, total, is_missing, abstained, complete))
-            if is_missing:
-                missing.append(person)
-            if total is not None:
-                totals.append(total)
-                totals_by_member.setdefault(person_id, {})[pid] = total
-        rows.append(Row(rank=None, proposal=line, cells=cells, aggregate=aggregate(totals, how), sd=spread(totals),
-                        missing=missing, decision=decided.get(pid), totals=totals))
-
-    z = scoring.z_scores(totals_by_member)
-    for row in rows:
-        row.z = {m: z[m][row.proposal.id] for m in z if row.proposal.id in z[m]}
-        row.calibrated = scoring.aggregate(list(row.z.values()), how)
+        cells = cells_of.get(line.id, [])
+        cells.sort(key=_seat)
+        totals = [cell[2] for cell in cells if cell[2] is not None]
+        rows.append(Row(rank=None, proposal=line, cells=[cell[1:] for cell in cells],
+                        aggregate=aggregate(totals, how), sd=spread(totals),
+                        missing=[cell[1] for cell in cells if cell[3]], decision=decided.get(line.id), totals=totals))
+    if calibrate:
+        _calibrate(rows, how)
     if viewer is not None:
         viewer_id = viewer.id
         for row in rows:
@@ -554,7 +550,11 @@ def moderation(round_: Round, settings: PanelSettings | None = None, viewer: Use
 
 def add_details(table: Moderation, rows: list[Row]) -> None:
     """Fill in the per-criterion values, comments, abstention reasons and disagreement flags of some
-    rows (two queries whatever their number). Hidden rows stay empty."""
+    rows (two queries whatever their number). Hidden rows stay empty.
+
+    The proposal ids alone select the rows (filtering on the round as well leads SQLite to scan the
+    whole round's scores by its round index).
+    """
     ids = [row.proposal.id for row in rows if not row.hidden]
     if not ids:
         for row in rows:
@@ -563,11 +563,11 @@ def add_details(table: Moderation, rows: list[Row]) -> None:
     values: dict[tuple[int, int], dict[int, int]] = {}
     for uid, pid, cid, value in _rows(
             select(Score.reviewer_id, Score.proposal_id, Score.criterion_id, Score.value)
-            .where(Score.round_id == table.round.id, Score.proposal_id.in_(ids))):
+            .where(Score.proposal_id.in_(ids))):
         values.setdefault((uid, pid), {})[cid] = value
     notes = {(uid, pid): (comment, reason) for uid, pid, comment, reason in _rows(
         select(Review.reviewer_id, Review.proposal_id, Review.comment, Review.abstain_reason)
-        .where(Review.round_id == table.round.id, Review.proposal_id.in_(ids)))}
+        .where(Review.proposal_id.in_(ids)))}
     criterion_ids = [c.id for c in table.criteria]
     for row in rows:
         if row.hidden:

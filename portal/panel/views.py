@@ -441,10 +441,10 @@ def my_scores_csv(round_id: int):
 @lead_required
 def moderation(round_id: int):
     round_ = get_or_404(Round, round_id)
-    table = queries.moderation(round_, viewer=current_user, details=False)
+    calibrated = request.args.get("view") == "calibrated"
+    table = queries.moderation(round_, viewer=current_user, details=False, calibrate=calibrated)
     page = paginate_list(table.rows, per_page=MODERATION_PER_PAGE)
     queries.add_details(table, page.items)
-    calibrated = request.args.get("view") == "calibrated"
     return render("panel/moderation.html", "panel/_ranked_table.html", "panel-ranked-table",
                   round=round_, table=table, page=page, calibrated=calibrated, button=forms.ButtonForm(),
                   open=rules.is_scoring_open(table.settings, round_))
