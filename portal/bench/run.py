@@ -71,8 +71,6 @@ def measure_pages(app, data: BenchData, repeat: int = 30) -> list[PageResult]:
         measure.ENGINE = db.engine
     # Requests run outside an app context, as in production: each gets its own session.
     clients = {who: _signed_in_client(app, email) for who, email in emails.items()}
-    # As wsgi.py does once a server process has started.
-    freeze_start_up_objects()
     results = []
 
     anonymous = app.test_client()
@@ -113,6 +111,8 @@ def run(size_name: str = "full", database_url: str | None = None, repeat: int = 
         dialect = db.engine.dialect.name
         staff_email = db.session.get(User, data.staff_id).email
         db.engine.dispose()
+    # As wsgi.py does once a server process has started.
+    freeze_start_up_objects()
     results = measure_pages(app, data, repeat=repeat)
     load = None
     if load_seconds > 0:
