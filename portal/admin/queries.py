@@ -9,8 +9,9 @@ from portal.outbox.models import OutboxMessage
 
 
 def people(q: str = "", role: str = ""):
-    """People matching a search, by name."""
-    stmt = select(User).order_by(User.name, User.id)
+    """People matching a search, by name (not the placeholder that anonymised proposals belong to)."""
+    from portal.privacy.services import ANONYMOUS_EMAIL
+    stmt = select(User).where(User.email != ANONYMOUS_EMAIL).order_by(User.name, User.id)
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(or_(User.name.ilike(like), User.email.ilike(like), User.department.ilike(like)))
