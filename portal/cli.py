@@ -65,8 +65,10 @@ def register_cli(app: Flask) -> None:
             if os.environ.get("DATABASE_URL") else None, repeat=repeat, out=out, reset=reset,
             load_seconds=load_seconds)
 
+    from portal.panel.cli import panel_cli
     from portal.privacy.cli import retention_cli
     from portal.reminders.cli import reminders_cli
+    app.cli.add_command(panel_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(retention_cli)
 

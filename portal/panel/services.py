@@ -518,6 +518,24 @@ def promote_next(actor, round_: Round, settings: PanelSettings) -> Decision | No
     return None
 
 
+def _unanswered_offers(round_: Round, now: datetime) -> list[Decision]:
+    """Places offered and neither accepted nor declined by their accept-by date, earliest date first."""
+    return sorted((d for d in queries.decisions(round_.id).values()
+                   if d.offered_at is not None and d.accept_by is not None and d.accept_by < now
+                   and d.accepted_at is None and d.declined_at is None and d.proposal.state == ProposalState.SELECTED),
+                  key=lambda d: d.accept_by)
+
+
+def lapse_due_offers(now: datetime | None = None) -> int:
+    """The scheduled job: in every round whose outcomes are out, lapse the unanswered offers past their
+    accept-by date and offer each freed place on (lapse_offers, with no person as the actor).
+    Rounds with nothing due are left untouched (no audit entry). Returns how many offers lapsed."""
+    now = now or utcnow()
+    released = db.session.scalars(select(Round).join(PanelSettings, PanelSettings.round_id == Round.id)
+                                  .where(PanelSettings.released_at.is_not(None)).order_by(Round.id))
+    return sum(lapse_offers(None, round_, now) for round_ in released if _unanswered_offers(round_, now))
+
+
 def lapse_offers(actor, round_: Round, now: datetime | None = None) -> int:
     """Offers from the waitlist not answered by their accept-by date lapse; each freed place goes to the next.
 
@@ -528,10 +546,8 @@ def lapse_offers(actor, round_: Round, now: datetime | None = None) -> int:
     if settings.released_at is None:
         raise PanelError("Outcomes have not been released yet.")
     now = now or utcnow()
-    lapsed = [d for d in queries.decisions(round_.id).values()
-              if d.offered_at is not None and d.accept_by is not None and d.accept_by < now
-              and d.accepted_at is None and d.declined_at is None and d.proposal.state == ProposalState.SELECTED]
-    for decision in sorted(lapsed, key=lambda d: d.accept_by):
+    lapsed = _unanswered_offers(round_, now)
+    for decision in lapsed:
         decision.declined_at = now
         set_proposal_state(decision.proposal, ProposalState.DECLINED, actor,
                            summary=f"Offer lapsed: not accepted by {format_local(decision.accept_by)}")

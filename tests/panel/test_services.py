@@ -429,3 +429,32 @@ def test_the_migration_backfills_the_totals_of_complete_reviews(app):
     found = {r.reviewer_id: r.total for r in db.session.scalars(select(Review))}
     assert found[a.id] == pytest.approx(expected[a.id]) == pytest.approx(230 / 3)
     assert found[b.id] is None and found[c.id] is None
+
+
+def test_the_scheduled_job_lapses_due_offers_in_every_released_round(app):
+    from flask import current_app
+    p = build_panel(members=1, proposals=3)
+    chosen, first, second = p.proposals
+    services.decide(p.lead, chosen, outcome="selected", feedback="")
+    services.decide(p.lead, first, outcome="waitlisted", feedback="")
+    services.decide(p.lead, second, outcome="waitlisted", feedback="")
+    services.release(p.lead, p.round)
+    services.decline_place(chosen.applicant, chosen)
+    unreleased = build_panel(members=1, proposals=1)
+    services.decide(unreleased.lead, unreleased.proposals[0], outcome="selected", feedback="")
+    db.session.commit()
+    offer = queries.decision_for(first.id)
+    assert services.lapse_due_offers(now=offer.accept_by - timedelta(minutes=1)) == 0
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "panel.offers_lapsed")) == 0
+    db.session.commit()
+    # Through the real command, once the accept-by date has passed.
+    db.session.execute(
+        queries.Decision.__table__.update().where(queries.Decision.id == offer.id)
+        .values(accept_by=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    result = current_app.test_cli_runner().invoke(args=["panel", "lapse-offers"])
+    assert result.exit_code == 0 and "1 unanswered offer(s) lapsed" in result.output, result.output
+    db.session.expire_all()
+    assert db.session.get(type(first), first.id).state == ProposalState.DECLINED
+    assert db.session.get(type(second), second.id).state == ProposalState.SELECTED
+    assert unreleased.proposals[0].state != ProposalState.DECLINED
