@@ -16,7 +16,8 @@ from sqlalchemy.orm import aliased
 from portal.auth.models import User
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.mentoring.models import Meeting, MentorProfile, Outcome as AwardOutcome, Pairing, PairingState, Progress, SectionStatus
+from portal.mentoring.models import (Meeting, MentorProfile, Outcome as AwardOutcome, Pairing, PairingState,
+                                     Progress, ProgressSection, SectionStatus)
 from portal.panel.models import Assignment, Decision, PanelMember, Review
 from portal.proposals.models import Proposal, ProposalState
 from portal.rounds.models import Pathway, Round, RoundState
@@ -87,6 +88,39 @@ class YearRow:
     mentor_load: float | None
 
 
+@dataclass
+class RoundCounts:
+    """A round's proposals counted once, for the funnel and the funding."""
+    intro_attendees: int
+    started: int
+    submitted: int
+    selected: int
+    funded: int        # selected with a pathway (its fee is what the budget pays)
+    used_pence: int
+
+
+@dataclass
+class Participant:
+    """A selected proposal with what the funnel and the at-risk list need of its progress and pairing."""
+    proposal_id: int
+    name: str
+    registered_on: date | None
+    target_deadline: date | None
+    outcome: AwardOutcome | None
+    sections: int
+    sections_ready: int
+    pairing_id: int | None
+    paired_at: datetime | None     # confirmed, or else proposed
+    last_meeting: date | None
+
+    @property
+    def portfolio_submitted(self) -> bool:
+        """Approximation: every section marked ready, or the awarding body's outcome is known."""
+        if self.outcome is not None:
+            return True
+        return self.sections > 0 and self.sections_ready == self.sections
+
+
 def rounds() -> list[Round]:
     """Every round past drafting, newest first."""
     return list(db.session.scalars(
@@ -99,51 +133,84 @@ def default_round() -> Round | None:
     return found[0] if found else None
 
 
-def _intro_attendees(round_: Round) -> int:
+def _intro_attendees(round_: Round):
+    """People who attended an intro session of the round (or one before it, not tied to a round): a subquery."""
     window_start = round_.opens_at - timedelta(days=INTRO_LOOKBACK_DAYS)
-    return db.session.scalar(
-        select(func.count(func.distinct(Booking.user_id)))
-        .join(Session, Session.id == Booking.session_id)
-        .where(Session.kind == SessionKind.INTRO, Booking.attended.is_(True),
-               or_(Session.round_id == round_.id,
-                   and_(Session.round_id.is_(None), Session.starts_at >= window_start,
-                        Session.starts_at <= round_.closes_at)))) or 0
-
-
-def _portfolio_submitted(progress: Progress) -> bool:
-    """Approximation: every section marked ready, or the awarding body's outcome is known."""
-    if progress.outcome is not None:
-        return True
-    return bool(progress.sections) and all(s.status == SectionStatus.READY for s in progress.sections)
+    return (select(func.count(func.distinct(Booking.user_id)))
+            .join(Session, Session.id == Booking.session_id)
+            .where(Session.kind == SessionKind.INTRO, Booking.attended.is_(True),
+                   or_(Session.round_id == round_.id,
+                       and_(Session.round_id.is_(None), Session.starts_at >= window_start,
+                            Session.starts_at <= round_.closes_at)))
+            .scalar_subquery())
 
 
 def selected_proposal_ids(round_id: int) -> list[int]:
+    """Ids of the round's selected proposals."""
     return list(db.session.scalars(select(Proposal.id).where(
         Proposal.round_id == round_id, Proposal.state == ProposalState.SELECTED)))
 
 
 def progress_for(proposal_ids: list[int]) -> list[Progress]:
+    """The progress records of these proposals (with their sections)."""
     if not proposal_ids:
         return []
     return list(db.session.scalars(select(Progress).where(Progress.proposal_id.in_(proposal_ids))))
 
 
-def funnel(round_: Round) -> list[Step]:
+def round_counts(round_: Round) -> RoundCounts:
+    """The round's proposal counts, fees of the selected and intro attendance, in one query."""
+    selected = Proposal.state == ProposalState.SELECTED
+    row = db.session.execute(
+        select(_intro_attendees(round_), func.count(),
+               func.count().filter(or_(Proposal.state.in_(SUBMITTED_STATES), Proposal.submitted_at.is_not(None))),
+               func.count().filter(selected),
+               func.count(Pathway.id).filter(selected),
+               func.sum(Pathway.fee_pence).filter(selected))
+        .select_from(Proposal).outerjoin(Pathway, Pathway.id == Proposal.pathway_id)
+        .where(Proposal.round_id == round_.id)).one()
+    intro, started, submitted, selected_n, funded, used = row
+    return RoundCounts(intro or 0, started, submitted, selected_n, funded, used or 0)
+
+
+def participants(round_id: int) -> list[Participant]:
+    """The round's selected proposals by name, with progress, section counts, open pairing and last meeting."""
+    sections = (select(func.count()).where(ProgressSection.progress_id == Progress.id)
+                .correlate(Progress).scalar_subquery())
+    ready = (select(func.count()).where(ProgressSection.progress_id == Progress.id,
+                                        ProgressSection.status == SectionStatus.READY)
+             .correlate(Progress).scalar_subquery())
+    last_meeting = (select(func.max(Meeting.held_on)).where(Meeting.pairing_id == Pairing.id)
+                    .correlate(Pairing).scalar_subquery())
+    rows = db.session.execute(
+        select(Proposal.id, User.name, Progress.registered_on, Progress.target_deadline,
+               Progress.outcome, sections, ready, Pairing.id, Pairing.confirmed_at, Pairing.created_at, last_meeting)
+        .join(User, User.id == Proposal.user_id)
+        .outerjoin(Progress, Progress.proposal_id == Proposal.id)
+        .outerjoin(Pairing, and_(Pairing.proposal_id == Proposal.id, Pairing.state.in_(OPEN_PAIRING_STATES)))
+        .where(Proposal.round_id == round_id, Proposal.state == ProposalState.SELECTED)
+        .order_by(User.name, Proposal.id, Pairing.id)).all()
+    found: dict[int, Participant] = {}  # one per proposal: the newest open pairing counts
+    for (pid, name, registered_on, target_deadline, outcome, n_sections, n_ready,
+         pairing_id, confirmed_at, created_at, last) in rows:
+        found[pid] = Participant(pid, name, registered_on, target_deadline, outcome,
+                                 n_sections or 0, n_ready or 0, pairing_id,
+                                 confirmed_at or created_at, last)
+    return list(found.values())
+
+
+def funnel(round_: Round, counts: RoundCounts | None = None,
+           people: list[Participant] | None = None) -> list[Step]:
     """Intro attended -> draft -> submitted -> selected -> registered -> portfolio submitted -> awarded."""
-    counts = dict(db.session.execute(
-        select(Proposal.state, func.count()).where(Proposal.round_id == round_.id).group_by(Proposal.state)).all())
-    started = sum(counts.values())
-    submitted = db.session.scalar(select(func.count()).select_from(Proposal).where(
-        Proposal.round_id == round_.id,
-        or_(Proposal.state.in_(SUBMITTED_STATES), Proposal.submitted_at.is_not(None)))) or 0
-    selected = counts.get(ProposalState.SELECTED, 0)
-    progress = progress_for(selected_proposal_ids(round_.id))
-    registered = sum(1 for p in progress if p.registered_on is not None)
-    portfolio = sum(1 for p in progress if _portfolio_submitted(p))
-    awarded = sum(1 for p in progress if p.outcome == AwardOutcome.AWARDED)
-    raw = [("Intro session attended", _intro_attendees(round_)), ("Started a proposal", started),
-           ("Submitted", submitted), ("Selected", selected), ("Registered with the awarding body", registered),
-           ("Portfolio submitted", portfolio), ("Awarded", awarded)]
+    counts = round_counts(round_) if counts is None else counts
+    people = participants(round_.id) if people is None else people
+    registered = sum(1 for p in people if p.registered_on is not None)
+    portfolio = sum(1 for p in people if p.portfolio_submitted)
+    awarded = sum(1 for p in people if p.outcome == AwardOutcome.AWARDED)
+    raw = [("Intro session attended", counts.intro_attendees), ("Started a proposal", counts.started),
+           ("Submitted", counts.submitted), ("Selected", counts.selected),
+           ("Registered with the awarding body", registered), ("Portfolio submitted", portfolio),
+           ("Awarded", awarded)]
     steps, before = [], None
     for label, count in raw:
         steps.append(Step(label, count, (count / before) if before else None))
@@ -151,60 +218,43 @@ def funnel(round_: Round) -> list[Step]:
     return steps
 
 
-def funding(round_: Round) -> Funding:
-    rows = db.session.execute(
-        select(Pathway.fee_pence, func.count()).join(Proposal, Proposal.pathway_id == Pathway.id)
-        .where(Proposal.round_id == round_.id, Proposal.state == ProposalState.SELECTED)
-        .group_by(Pathway.fee_pence)).all()
-    selected = sum(n for _fee, n in rows)
-    used = sum((fee or 0) * n for fee, n in rows)
-    return Funding(round_.funded_places, selected, round_.budget_pence, used)
+def funding(round_: Round, counts: RoundCounts | None = None) -> Funding:
+    """Funded places and budget against the selected proposals with a pathway and its fee."""
+    counts = round_counts(round_) if counts is None else counts
+    return Funding(round_.funded_places, counts.funded, round_.budget_pence, counts.used_pence)
 
 
 def scoring_progress(round_id: int) -> list[ScoringRow]:
     """Per panel member: reviews to do (assignments, or every submitted proposal when none) and done."""
-    members = list(db.session.execute(
-        select(User.id, User.name).join(PanelMember, PanelMember.user_id == User.id)
-        .where(PanelMember.round_id == round_id).order_by(User.name)).all())
-    if not members:
-        return []
-    assigned = dict(db.session.execute(
-        select(Assignment.user_id, func.count()).where(Assignment.round_id == round_id)
-        .group_by(Assignment.user_id)).all())
-    any_assignments = bool(db.session.scalar(select(func.count()).select_from(Assignment)
-                                             .where(Assignment.round_id == round_id)))
-    in_review = db.session.scalar(select(func.count()).select_from(Proposal).where(
-        Proposal.round_id == round_id, Proposal.state.in_(SUBMITTED_STATES))) or 0
-    done = dict(db.session.execute(
-        select(Review.reviewer_id, func.count()).where(
-            Review.round_id == round_id, or_(Review.submitted_at.is_not(None), Review.abstained.is_(True)))
-        .group_by(Review.reviewer_id)).all())
-    return [ScoringRow(name, assigned.get(uid, 0) if any_assignments else in_review, done.get(uid, 0))
-            for uid, name in members]
+    assigned = (select(Assignment.user_id, func.count().label("n")).where(Assignment.round_id == round_id)
+                .group_by(Assignment.user_id).subquery())
+    done = (select(Review.reviewer_id, func.count().label("n"))
+            .where(Review.round_id == round_id, or_(Review.submitted_at.is_not(None), Review.abstained.is_(True)))
+            .group_by(Review.reviewer_id).subquery())
+    any_assignments = select(Assignment.id).where(Assignment.round_id == round_id).exists()
+    in_review = select(func.count()).select_from(Proposal).where(
+        Proposal.round_id == round_id, Proposal.state.in_(SUBMITTED_STATES)).scalar_subquery()
+    rows = db.session.execute(
+        select(User.name, assigned.c.n, done.c.n, any_assignments, in_review)
+        .join(PanelMember, PanelMember.user_id == User.id)
+        .outerjoin(assigned, assigned.c.user_id == User.id).outerjoin(done, done.c.reviewer_id == User.id)
+        .where(PanelMember.round_id == round_id).order_by(User.name)).all()
+    return [ScoringRow(name, (to_do or 0) if has_assignments else (reviewable or 0), done_n or 0)
+            for name, to_do, done_n, has_assignments, reviewable in rows]
 
 
 def upcoming_sessions(round_id: int | None, now: datetime | None = None, limit: int = 10) -> list[SessionRow]:
+    """The next sessions (of the round, or for everyone) with their bookings and waiting list, in one query."""
     now = now or utcnow()
-    query = select(Session).where(Session.starts_at >= now, Session.status == SessionStatus.SCHEDULED,
-                                  Session.kind != SessionKind.DEADLINE, Session.block_id.is_(None))
+    waiting = (select(func.count()).select_from(Booking)
+               .where(Booking.session_id == Session.id, Booking.status == BookingStatus.WAITLISTED)
+               .correlate(Session).scalar_subquery())
+    query = select(Session, waiting).where(Session.starts_at >= now, Session.status == SessionStatus.SCHEDULED,
+                                           Session.kind != SessionKind.DEADLINE, Session.block_id.is_(None))
     if round_id is not None:
         query = query.where(or_(Session.round_id == round_id, Session.round_id.is_(None)))
-    sessions = list(db.session.scalars(query.order_by(Session.starts_at).limit(limit)))
-    if not sessions:
-        return []
-    waiting = dict(db.session.execute(
-        select(Booking.session_id, func.count()).where(
-            Booking.session_id.in_([s.id for s in sessions]), Booking.status == BookingStatus.WAITLISTED)
-        .group_by(Booking.session_id)).all())
-    return [SessionRow(s, s.booked_count, waiting.get(s.id, 0)) for s in sessions]
-
-
-def last_meeting_dates(pairing_ids: list[int]) -> dict[int, date]:
-    if not pairing_ids:
-        return {}
-    return dict(db.session.execute(
-        select(Meeting.pairing_id, func.max(Meeting.held_on)).where(Meeting.pairing_id.in_(pairing_ids))
-        .group_by(Meeting.pairing_id)).all())
+    rows = db.session.execute(query.order_by(Session.starts_at).limit(limit)).all()
+    return [SessionRow(s, s.booked_count, n or 0) for s, n in rows]
 
 
 def registration_expires_on(registered_on: date) -> date:
@@ -212,44 +262,33 @@ def registration_expires_on(registered_on: date) -> date:
     return registered_on + timedelta(days=round(months * 365 / 12))
 
 
-def at_risk(round_: Round, now: datetime | None = None) -> list[Risk]:
+def at_risk(round_: Round, now: datetime | None = None, people: list[Participant] | None = None) -> list[Risk]:
     """Participants still on their way to an award who need the lead's attention, and why."""
     now = now or utcnow()
     today = to_local(now).date()
-    people = list(db.session.execute(
-        select(Proposal.id, User.name).join(User, User.id == Proposal.user_id)
-        .where(Proposal.round_id == round_.id, Proposal.state == ProposalState.SELECTED).order_by(User.name)).all())
-    if not people:
-        return []
-    ids = [pid for pid, _ in people]
-    progress = {p.proposal_id: p for p in progress_for(ids)}
-    pairings = {p.proposal_id: p for p in db.session.scalars(select(Pairing).where(
-        Pairing.proposal_id.in_(ids), Pairing.state.in_(OPEN_PAIRING_STATES)))}
-    last = last_meeting_dates([p.id for p in pairings.values()])
+    people = participants(round_.id) if people is None else people
     risks = []
-    for pid, name in people:
-        prog = progress.get(pid)
-        if prog is not None and prog.outcome is not None:
+    for person in people:
+        if person.outcome is not None:
             continue
         reasons = []
-        pairing = pairings.get(pid)
-        if pairing is None:
+        if person.pairing_id is None:
             reasons.append("No mentor")
         else:
-            since = last.get(pairing.id) or to_local(pairing.confirmed_at or pairing.created_at).date()
+            since = person.last_meeting or to_local(person.paired_at).date()
             if (today - since).days >= QUIET_WEEKS * 7:
                 reasons.append(f"No meeting since {since.isoformat()}")
-        if prog is not None and prog.registered_on is not None:
-            expires = registration_expires_on(prog.registered_on)
+        if person.registered_on is not None:
+            expires = registration_expires_on(person.registered_on)
             if (expires - today).days <= REGISTRATION_WARNING_DAYS:
                 reasons.append(f"Registration expires {expires.isoformat()}")
-        if prog is not None and prog.target_deadline is not None:
-            days = (prog.target_deadline - today).days
-            not_ready = [s for s in prog.sections if s.status != SectionStatus.READY]
+        if person.target_deadline is not None:
+            days = (person.target_deadline - today).days
+            not_ready = person.sections - person.sections_ready
             if days <= DEADLINE_NEAR_DAYS and not_ready:
-                reasons.append(f"Deadline {prog.target_deadline.isoformat()} with {len(not_ready)} section(s) not ready")
+                reasons.append(f"Deadline {person.target_deadline.isoformat()} with {not_ready} section(s) not ready")
         if reasons:
-            risks.append(Risk(pid, name, reasons))
+            risks.append(Risk(person.proposal_id, person.name, reasons))
     return risks
 
 

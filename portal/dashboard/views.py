@@ -16,8 +16,9 @@ from portal.web.csv import csv_response
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 
-def _round_context(round_: Round) -> dict:
-    steps = queries.funnel(round_)
+def _round_context(round_: Round, rounds: list[Round]) -> dict:
+    counts, people = queries.round_counts(round_), queries.participants(round_.id)
+    steps = queries.funnel(round_, counts, people)
     by_department, by_pathway = queries.applications_by(round_.id)
     awards = queries.awards_by_year()
     charts = {
@@ -30,9 +31,15 @@ def _round_context(round_: Round) -> dict:
                              label_heading="Pathway", value_heading="Applications"),
         "awards": bar_chart("awards", "Awards over the years", awards, label_heading="Year", value_heading="Awards"),
     }
-    return dict(round=round_, steps=steps, charts=charts, funding=queries.funding(round_),
+    return dict(round=round_, steps=steps, charts=charts, funding=queries.funding(round_, counts),
                 scoring=queries.scoring_progress(round_.id), sessions=queries.upcoming_sessions(round_.id),
-                risks=queries.at_risk(round_), rounds=queries.rounds(), exports=list(queries.EXPORTS))
+                risks=queries.at_risk(round_, people=people), rounds=rounds, exports=list(queries.EXPORTS))
+
+
+def _listed_round_or_404(round_id: int) -> tuple[Round, list[Round]]:
+    """The round asked for and the rounds list: a listed round comes from the session, not a second read."""
+    listed = queries.rounds()
+    return get_or_404(Round, round_id), listed
 
 
 @bp.route("/")
@@ -41,17 +48,17 @@ def index():
     chosen = request.args.get("round", type=int)
     if chosen:
         return redirect(url_for("dashboard.round_view", round_id=chosen), 303)
-    round_ = queries.default_round()
-    if round_ is None:
+    listed = queries.rounds()
+    if not listed:
         return render_template("dashboard/empty.html")
-    return render_template("dashboard/round.html", **_round_context(round_))
+    return render_template("dashboard/round.html", **_round_context(listed[0], listed))
 
 
 @bp.route("/rounds/<int:round_id>")
 @lead_required
 def round_view(round_id: int):
-    round_ = get_or_404(Round, round_id)
-    return render_template("dashboard/round.html", **_round_context(round_))
+    round_, listed = _listed_round_or_404(round_id)
+    return render_template("dashboard/round.html", **_round_context(round_, listed))
 
 
 @bp.route("/years")
@@ -64,9 +71,9 @@ def years():
 @bp.route("/rounds/<int:round_id>/report")
 @lead_required
 def report(round_id: int):
-    round_ = get_or_404(Round, round_id)
+    round_, listed = _listed_round_or_404(round_id)
     return render_template("dashboard/report.html", rows=queries.year_rows(),
-                           generated=to_local(utcnow()), **_round_context(round_))
+                           generated=to_local(utcnow()), **_round_context(round_, listed))
 
 
 @bp.route("/rounds/<int:round_id>/export/<kind>.csv")
