@@ -145,19 +145,6 @@ def _intro_attendees(round_: Round):
             .scalar_subquery())
 
 
-def selected_proposal_ids(round_id: int) -> list[int]:
-    """Ids of the round's selected proposals."""
-    return list(db.session.scalars(select(Proposal.id).where(
-        Proposal.round_id == round_id, Proposal.state == ProposalState.SELECTED)))
-
-
-def progress_for(proposal_ids: list[int]) -> list[Progress]:
-    """The progress records of these proposals (with their sections)."""
-    if not proposal_ids:
-        return []
-    return list(db.session.scalars(select(Progress).where(Progress.proposal_id.in_(proposal_ids))))
-
-
 def round_counts(round_: Round) -> RoundCounts:
     """The round's proposal counts, fees of the selected and intro attendance, in one query."""
     selected = Proposal.state == ProposalState.SELECTED
@@ -293,46 +280,55 @@ def at_risk(round_: Round, now: datetime | None = None, people: list[Participant
 
 
 def applications_by(round_id: int) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
-    """Submitted applications counted by department and by pathway."""
-    where = (Proposal.round_id == round_id, Proposal.state.in_(SUBMITTED_STATES))
-    by_department = [(d or "Not given", n) for d, n in db.session.execute(
-        select(Proposal.department, func.count()).where(*where).group_by(Proposal.department)
-        .order_by(func.count().desc(), Proposal.department)).all()]
-    by_pathway = [(name or "Not chosen", n) for name, n in db.session.execute(
-        select(Pathway.name, func.count()).select_from(Proposal).outerjoin(Pathway, Pathway.id == Proposal.pathway_id)
-        .where(*where).group_by(Pathway.name, Pathway.position).order_by(Pathway.position)).all()]
+    """Submitted applications counted by department (most first) and by pathway (in the scheme's order,
+    "Not chosen" last), from one query counting each department and pathway pair."""
+    departments: dict[str | None, int] = {}
+    pathways: dict[tuple[int | None, str | None], int] = {}
+    for department, pathway, position, n in db.session.execute(
+            select(Proposal.department, Pathway.name, Pathway.position, func.count()).select_from(Proposal)
+            .outerjoin(Pathway, Pathway.id == Proposal.pathway_id)
+            .where(Proposal.round_id == round_id, Proposal.state.in_(SUBMITTED_STATES))
+            .group_by(Proposal.department, Pathway.name, Pathway.position)):
+        departments[department] = departments.get(department, 0) + n
+        pathways[(position, pathway)] = pathways.get((position, pathway), 0) + n
+    by_department = [(d or "Not given", n) for d, n in sorted(departments.items(), key=lambda i: (-i[1], i[0] or ""))]
+    by_pathway = [(name or "Not chosen", n) for (position, name), n in
+                  sorted(pathways.items(), key=lambda i: (i[0][0] is None, i[0][0] or 0, i[0][1] or ""))]
     return by_department, by_pathway
 
 
-def year_rows() -> list[YearRow]:
-    """One row per round (oldest first): what a funder asks about."""
+def year_rows(listed: list[Round] | None = None) -> list[YearRow]:
+    """One row per round (oldest first): what a funder asks about. Three queries however many rounds,
+    plus one for the rounds unless the caller has them (listed)."""
+    all_rounds = sorted(rounds() if listed is None else listed, key=lambda r: (r.opens_at, r.id))
+    applications = dict(db.session.execute(
+        select(Proposal.round_id, func.count()).where(Proposal.state.in_(SUBMITTED_STATES))
+        .group_by(Proposal.round_id)).all())
+    selected: dict[int, list[tuple]] = {}
+    for round_id, decided_at, outcome, recorded_at in db.session.execute(
+            select(Proposal.round_id, Proposal.decided_at, Progress.outcome, Progress.outcome_recorded_at)
+            .outerjoin(Progress, Progress.proposal_id == Proposal.id)
+            .where(Proposal.state == ProposalState.SELECTED)):
+        selected.setdefault(round_id, []).append((decided_at, outcome, recorded_at))
+    mentor_loads: dict[int, list[int]] = {}
+    for round_id, _mentor, pairings in db.session.execute(
+            select(Pairing.round_id, Pairing.mentor_id, func.count())
+            .where(Pairing.state.in_((*OPEN_PAIRING_STATES, PairingState.ENDED)))
+            .group_by(Pairing.round_id, Pairing.mentor_id)):
+        mentor_loads.setdefault(round_id, []).append(pairings)
     rows = []
-    all_rounds = sorted(rounds(), key=lambda r: (r.opens_at, r.id))
     for round_ in all_rounds:
-        counts = dict(db.session.execute(
-            select(Proposal.state, func.count()).where(Proposal.round_id == round_.id).group_by(Proposal.state)).all())
-        applications = sum(n for state, n in counts.items() if state in SUBMITTED_STATES)
-        selected_ids = selected_proposal_ids(round_.id)
-        progress = progress_for(selected_ids)
-        awarded = sum(1 for p in progress if p.outcome == AwardOutcome.AWARDED)
-        referred = sum(1 for p in progress if p.outcome == AwardOutcome.RESUBMIT)
-        decided_at = dict(db.session.execute(select(Proposal.id, Proposal.decided_at).where(
-            Proposal.id.in_(selected_ids))).all()) if selected_ids else {}
-        days = []
-        for p in progress:
-            start = decided_at.get(p.proposal_id)
-            if p.outcome_recorded_at is not None and start is not None:
-                days.append((p.outcome_recorded_at - start).days)
-        mentor_rows = db.session.execute(
-            select(Pairing.mentor_id, func.count()).where(
-                Pairing.round_id == round_.id, Pairing.state.in_((*OPEN_PAIRING_STATES, PairingState.ENDED)))
-            .group_by(Pairing.mentor_id)).all()
-        mentors = len(mentor_rows)
+        people = selected.get(round_.id, [])
+        awarded = sum(1 for _, outcome, _ in people if outcome == AwardOutcome.AWARDED)
+        referred = sum(1 for _, outcome, _ in people if outcome == AwardOutcome.RESUBMIT)
+        days = [(recorded_at - decided_at).days for decided_at, _, recorded_at in people
+                if recorded_at is not None and decided_at is not None]
+        loads = mentor_loads.get(round_.id, [])
         rows.append(YearRow(
-            round=round_, applications=applications, selected=len(selected_ids), awarded=awarded, referred=referred,
-            completion_rate=(awarded / len(selected_ids)) if selected_ids else None,
+            round=round_, applications=applications.get(round_.id, 0), selected=len(people), awarded=awarded,
+            referred=referred, completion_rate=(awarded / len(people)) if people else None,
             median_days_to_submission=statistics.median(days) if days else None,
-            mentors=mentors, mentor_load=(sum(n for _m, n in mentor_rows) / mentors) if mentors else None))
+            mentors=len(loads), mentor_load=(sum(loads) / len(loads)) if loads else None))
     return rows
 
 

@@ -72,7 +72,7 @@ def years():
 @lead_required
 def report(round_id: int):
     round_, listed = _listed_round_or_404(round_id)
-    return render_template("dashboard/report.html", rows=queries.year_rows(),
+    return render_template("dashboard/report.html", rows=queries.year_rows(listed),
                            generated=to_local(utcnow()), **_round_context(round_, listed))
 
 

@@ -1,4 +1,5 @@
-"""No N+1 on the lead's dashboard: the round page sends the same few SQL queries whatever the round holds."""
+"""No N+1 on the lead's dashboard: the round page, the year-on-year table and the annual report send the same
+few SQL queries whatever the round holds and however many rounds there are."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -90,7 +91,7 @@ def test_the_round_dashboard_sends_the_same_few_queries_for_a_quiet_or_a_busy_ro
     make_proposal(round_, state=ProposalState.SUBMITTED)
     login_as(Role.LEAD)
     round_id = round_.id
-    urls = (f"/dashboard/rounds/{round_id}", "/dashboard/")
+    urls = (f"/dashboard/rounds/{round_id}", "/dashboard/", "/dashboard/years", f"/dashboard/rounds/{round_id}/report")
     for url in urls:
         client.get(url)  # warm the session cookie and sign-in
     quiet = [_queries(client, url) for url in urls]
