@@ -5,15 +5,11 @@ errors. The client is the standard library's http.client, one cookie shared by e
 client process (it shares the machine's cores with gunicorn, so it is kept simple and cheap).
 
     python -m portal.bench.load --database sqlite:////tmp/bench.sqlite3 --email staff1@example.ac.uk
-
-Only the standard library is imported at module level, so client processes start quickly.
 """
 from __future__ import annotations
 
 import http.client
-import multiprocessing
 import os
-import re
 import secrets
 import socket
 import subprocess
@@ -22,8 +18,11 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from portal.bench.measure import csrf_token, percentile
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 HOST = "127.0.0.1"
@@ -45,7 +44,7 @@ class LoadResult:
     content_ok: int = 0    # 200 responses whose body carried every marker
     median_ms: float = 0.0
     p95_ms: float = 0.0
-    client_cpu_s: float = 0.0  # CPU the client processes used: how much they took from the server
+    client_cpu_s: float = 0.0  # CPU the client used: how much it took from the server
 
     @property
     def requests_per_second(self) -> float:
@@ -66,13 +65,6 @@ class LoadResult:
         if self.exceptions:
             line += " [exceptions " + ", ".join(f"{k}: {n}" for k, n in sorted(self.exceptions.items())) + "]"
         return line
-
-
-def _percentile(ordered: list[float], pct: float) -> float:
-    """Same rule as portal.bench.measure.percentile, on an already sorted list."""
-    if not ordered:
-        return 0.0
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))]
 
 
 # --- gunicorn -------------------------------------------------------------------------------------------------
@@ -193,10 +185,7 @@ def sign_in(port: int, email: str, password: str) -> str:
         if response.status != 200:
             raise RuntimeError(f"sign-in page answered {response.status}: {page[:300]}")
         _cookies_from(response, jar)
-        match = re.search(r'"X-CSRFToken": "([^"]+)"', page)
-        if not match:
-            raise RuntimeError("no CSRF token on the sign-in page")
-        body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": match.group(1)})
+        body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": csrf_token(page)})
         conn.close()
         conn = http.client.HTTPConnection(HOST, port, timeout=30)
         conn.request("POST", "/auth/sign-in", body=body, headers={
@@ -256,80 +245,38 @@ def _drive(port: int, path: str, cookie: str, markers: tuple[bytes, ...], start_
         out["last"] = max(out["last"], last)
 
 
-def _client_process(port: int, path: str, cookie: str, markers: tuple[bytes, ...], connections: int, start_at: float,
-                    end_at: float, queue=None) -> dict:
-    """Run `connections` threads; returns (or puts on queue) the merged counts."""
+def drive(port: int, cookie: str, path: str = "/", seconds: float = 10.0, concurrency: int = 4,
+          markers: tuple[bytes, ...] = (SIGNED_IN_MARKER,), url_name: str | None = None, workers: int = 0,
+          worker_class: str = "") -> LoadResult:
+    """GET path on 127.0.0.1:port from `concurrency` connections (one thread each) for `seconds`."""
+    start_at = time.monotonic() + 0.05
+    end_at = start_at + seconds
     cpu = time.process_time()
     outs = [{"latencies": [], "statuses": {}, "exceptions": {}, "content_ok": 0, "last": 0.0}
-            for _ in range(connections)]
+            for _ in range(concurrency)]
     threads = [threading.Thread(target=_drive, args=(port, path, cookie, markers, start_at, end_at, out), daemon=True)
                for out in outs]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    merged = {"latencies": [], "statuses": {}, "exceptions": {}, "content_ok": 0, "last": 0.0,
-              "cpu": time.process_time() - cpu}
-    for out in outs:
-        merged["latencies"] += out["latencies"]
-        for key in ("statuses", "exceptions"):
-            for name, n in out[key].items():
-                merged[key][name] = merged[key].get(name, 0) + n
-        merged["content_ok"] += out["content_ok"]
-        merged["last"] = max(merged["last"], out["last"])
-    if queue is not None:
-        queue.put(merged)
-    return merged
-
-
-def drive(port: int, cookie: str, path: str = "/", seconds: float = 10.0, concurrency: int = 4, processes: int = 1,
-          markers: tuple[bytes, ...] = (SIGNED_IN_MARKER,), url_name: str | None = None, workers: int = 0,
-          worker_class: str = "") -> LoadResult:
-    """GET path on 127.0.0.1:port from `concurrency` connections spread over `processes` client processes."""
-    processes = max(1, min(processes, concurrency))
-    shares = [concurrency // processes + (1 if i < concurrency % processes else 0) for i in range(processes)]
-    start_at = time.monotonic() + (0.05 if processes == 1 else 1.0)  # time for client processes to start
-    end_at = start_at + seconds
-    if processes == 1:
-        parts = [_client_process(port, path, cookie, markers, shares[0], start_at, end_at)]
-    else:
-        # fork, not spawn: spawn re-imports __main__, which for `python -m portal.bench` would rerun the benchmark.
-        ctx = multiprocessing.get_context("fork")
-        queue = ctx.Queue()
-        procs = [ctx.Process(target=_client_process, args=(port, path, cookie, markers, n, start_at, end_at, queue),
-                             daemon=True) for n in shares]
-        for proc in procs:
-            proc.start()
-        try:
-            parts = [queue.get(timeout=seconds + 60) for _ in procs]
-        finally:
-            for proc in procs:
-                proc.join(5)
-                if proc.is_alive():
-                    proc.kill()
-    latencies = sorted(x for part in parts for x in part["latencies"])
-    statuses: dict[int, int] = {}
-    exceptions: dict[str, int] = {}
-    for part in parts:
-        for code, n in part["statuses"].items():
-            statuses[code] = statuses.get(code, 0) + n
-        for name, n in part["exceptions"].items():
-            exceptions[name] = exceptions.get(name, 0) + n
-    content_ok = sum(part["content_ok"] for part in parts)
-    failed = sum(exceptions.values())
-    requests = len(latencies) + failed
-    last = max(part["last"] for part in parts)
+    latencies = sorted(x for out in outs for x in out["latencies"])
+    statuses = dict(sum((Counter(out["statuses"]) for out in outs), Counter()))
+    exceptions = dict(sum((Counter(out["exceptions"]) for out in outs), Counter()))
+    content_ok = sum(out["content_ok"] for out in outs)
+    requests = len(latencies) + sum(exceptions.values())
+    last = max(out["last"] for out in outs)
     elapsed = max(last - start_at, seconds) if requests else seconds
     return LoadResult(
         url=url_name or path, workers=workers, worker_class=worker_class, concurrency=concurrency,
         requests=requests, seconds=round(elapsed, 3), errors=requests - content_ok,
         statuses=statuses, exceptions=exceptions, content_ok=content_ok,
-        median_ms=round(_percentile(latencies, 50) * 1000, 2), p95_ms=round(_percentile(latencies, 95) * 1000, 2),
-        client_cpu_s=round(sum(part["cpu"] for part in parts), 2))
+        median_ms=round(percentile(latencies, 50) * 1000, 2), p95_ms=round(percentile(latencies, 95) * 1000, 2),
+        client_cpu_s=round(time.process_time() - cpu, 2))
 
 
 def run_load(database_url: str, email: str, workers: int = 2, seconds: float = 10.0, concurrency: int = 4,
-             path: str = "/", processes: int = 1, worker_class: str = "sync", threads: int = 1,
+             path: str = "/", worker_class: str = "sync", threads: int = 1,
              warmup: int = 20, markers: tuple[bytes, ...] = (SIGNED_IN_MARKER,),
              password: str | None = None) -> LoadResult:
     """Serve database_url with gunicorn on loopback, sign `email` in, and GET `path` for `seconds`.
@@ -353,7 +300,7 @@ def run_load(database_url: str, email: str, workers: int = 2, seconds: float = 1
         finally:
             conn.close()
         result = drive(server.port, cookie, path=path, seconds=seconds, concurrency=concurrency,
-                       processes=processes, markers=markers, workers=workers, worker_class=worker_class)
+                       markers=markers, workers=workers, worker_class=worker_class)
         if result.errors and result.exceptions:
             log = server.log().strip()
             if log:
@@ -372,10 +319,9 @@ def main(argv: list[str] | None = None) -> LoadResult:
     parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=4, help="client connections")
-    parser.add_argument("--processes", type=int, default=1, help="client processes sharing the connections")
     args = parser.parse_args(argv)
     result = run_load(args.database, args.email, workers=args.workers, seconds=args.seconds,
-                      concurrency=args.concurrency, path=args.path, processes=args.processes,
+                      concurrency=args.concurrency, path=args.path,
                       worker_class=args.worker_class, threads=args.threads)
     print(result.format())
     return result

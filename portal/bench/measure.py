@@ -1,6 +1,7 @@
 """Timing pages through the app: median and 95th percentile, SQL queries and bytes per request."""
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from contextlib import contextmanager
@@ -53,6 +54,14 @@ def count_queries():
     counter = QueryCounter(ENGINE if ENGINE is not None else db.engine)
     with counter:
         yield counter
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token a page hands to htmx (base.html's hx-headers)."""
+    match = re.search(r'"X-CSRFToken": "([^"]+)"', html)
+    if not match:
+        raise RuntimeError("no CSRF token on the page")
+    return match.group(1)
 
 
 def percentile(values: list[float], pct: float) -> float:

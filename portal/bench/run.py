@@ -4,14 +4,13 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import tempfile
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
 from portal.bench.data import BENCH_PASSWORD, FULL, QUICK, BenchData, Size, build
-from portal.bench.measure import PageResult, format_table, time_callable, time_request
+from portal.bench.measure import PageResult, csrf_token, format_table, time_callable, time_request
 from portal import freeze_start_up_objects
 from portal.extensions import db
 
@@ -22,18 +21,11 @@ def _signed_in_client(app, email: str):
     page = response.get_data(as_text=True)
     if response.status_code != 200:
         raise RuntimeError(f"sign-in page answered {response.status_code}: {page[:300]}")
-    token = _csrf(page)
+    token = csrf_token(page)
     response = client.post("/auth/sign-in", data={"email": email, "password": BENCH_PASSWORD, "csrf_token": token})
     if response.status_code != 303:
         raise RuntimeError(f"bench sign-in failed for {email}: {response.status_code} {response.get_data(as_text=True)[-2500:]}")
     return client
-
-
-def _csrf(html: str) -> str:
-    match = re.search(r'"X-CSRFToken": "([^"]+)"', html)
-    if not match:
-        raise RuntimeError("no CSRF token on the page")
-    return match.group(1)
 
 
 def page_plan(data: BenchData) -> list[tuple[str, str, str]]:
@@ -74,7 +66,7 @@ def measure_pages(app, data: BenchData, repeat: int = 30) -> list[PageResult]:
     results = []
 
     anonymous = app.test_client()
-    token = _csrf(anonymous.get("/auth/sign-in").get_data(as_text=True))
+    token = csrf_token(anonymous.get("/auth/sign-in").get_data(as_text=True))
     results.append(time_request(anonymous, "sign-in (POST)", "/auth/sign-in", repeat=max(5, repeat // 3),
                                 method="POST", data={"email": emails["staff"], "password": BENCH_PASSWORD,
                                                      "csrf_token": token}))

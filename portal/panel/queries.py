@@ -5,6 +5,7 @@ Every function reads a fixed number of queries whatever the number of proposals 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import NamedTuple
 
 from sqlalchemy import and_, false, func, select, true, union_all
@@ -81,20 +82,48 @@ def proposals(round_id: int) -> list[Proposal]:
         .where(Proposal.round_id == round_id, Proposal.state.in_(REVIEWABLE)).order_by(Proposal.id)).unique())
 
 
+class MemberFacts(NamedTuple):
+    """What the conflict rules need of a panel member, read once (not through a request proxy)."""
+
+    id: int
+    email: str
+    department: str | None
+
+
+class ProposalFacts(NamedTuple):
+    """What the conflict rules need of a proposal."""
+
+    user_id: int
+    line_manager_email: str | None
+    department: str | None
+
+
+class ApplicantFacts(NamedTuple):
+    """What the conflict rules need of an applicant."""
+
+    line_manager_id: int | None
+    department: str | None
+
+
+def member_facts(user: User) -> MemberFacts:
+    return MemberFacts(user.id, user.email, user.department)
+
+
 def conflict_map(round_: Round, props: list[Proposal], people: list[User],
                  settings: PanelSettings) -> dict[tuple[int, int], tuple[str, str]]:
     """{(user id, proposal id): (kind, reason)} for every conflict, declared or automatic."""
-    out: dict[tuple[int, int], tuple[str, str]] = {}
-    for person in people:
-        for proposal in props:
-            reason = rules.automatic_conflict_reason(person, proposal, proposal.applicant,
-                                                     settings.same_department_conflict)
-            if reason:
-                out[(person.id, proposal.id)] = ("automatic", reason)
-    for conflict in db.session.scalars(select(Conflict).where(Conflict.round_id == round_.id)):
-        out.setdefault((conflict.user_id, conflict.proposal_id),
-                       ("declared", conflict.reason or "Declared by the panel member."))
-    return out
+    found = [(p.id, ProposalFacts(p.user_id, p.line_manager_email, p.department),
+              ApplicantFacts(p.applicant.line_manager_id, p.applicant.department) if p.applicant else None)
+             for p in props]
+    return _conflicts(found, people, settings, declared_conflicts(round_.id))
+
+
+def declared_conflicts(round_id: int, user_id: int | None = None) -> dict[tuple[int, int], str]:
+    """{(user id, proposal id): reason} of the conflicts declared in a round (by one member, if given)."""
+    stmt = select(Conflict.user_id, Conflict.proposal_id, Conflict.reason).where(Conflict.round_id == round_id)
+    if user_id is not None:
+        stmt = stmt.where(Conflict.user_id == user_id)
+    return {(uid, pid): reason for uid, pid, reason in _rows(stmt)}
 
 
 def conflict_for(user: User, proposal: Proposal, settings: PanelSettings) -> tuple[str, str] | None:
@@ -122,11 +151,6 @@ def assignments(round_id: int) -> set[tuple[int, int]]:
 
 def review_of(proposal_id: int, user_id: int) -> Review | None:
     return db.session.scalar(select(Review).where(Review.proposal_id == proposal_id, Review.reviewer_id == user_id))
-
-
-def values_of(proposal_id: int, user_id: int) -> dict[int, int]:
-    return {s.criterion_id: s.value for s in db.session.scalars(
-        select(Score).where(Score.proposal_id == proposal_id, Score.reviewer_id == user_id))}
 
 
 def reviews_of_proposal(proposal_id: int) -> dict[int, Review]:
@@ -175,33 +199,6 @@ def decision_for(proposal_id: int) -> Decision | None:
 
 # ---------------------------------------------------------------- a member's queue
 
-class MemberFacts(NamedTuple):
-    """What the conflict rules need of a panel member, read once (not through a request proxy)."""
-
-    id: int
-    email: str
-    department: str | None
-
-
-class ProposalFacts(NamedTuple):
-    """What the conflict rules need of a proposal."""
-
-    user_id: int
-    line_manager_email: str | None
-    department: str | None
-
-
-class ApplicantFacts(NamedTuple):
-    """What the conflict rules need of an applicant."""
-
-    line_manager_id: int | None
-    department: str | None
-
-
-def member_facts(user: User) -> MemberFacts:
-    return MemberFacts(user.id, user.email, user.department)
-
-
 @dataclass(frozen=True)
 class QueueItem:
     """One proposal in a member's queue, as plain values (a queue can hold a thousand)."""
@@ -232,8 +229,10 @@ class ConflictedItem:
     reason: str
 
 
-QUEUE_FILTERS = {"all": None, "to-score": ("Not started", "In progress"), "scored": ("Scored",),
-                 "abstained": ("Abstained",)}
+TO_SCORE = ("Not started", "In progress")
+# What the queue can be narrowed to: {name in the URL: (label, statuses shown, or None for all)}.
+QUEUE_FILTERS = {"all": ("All", None), "to-score": ("Still to score", TO_SCORE), "scored": ("Scored", ("Scored",)),
+                 "abstained": ("Abstained", ("Abstained",))}
 
 
 @dataclass
@@ -256,7 +255,7 @@ class Queue:
 
     def filtered(self, name: str | None) -> list[QueueItem]:
         """The items shown under one of QUEUE_FILTERS (unknown names show everything)."""
-        statuses = QUEUE_FILTERS.get(name or "all")
+        _label, statuses = QUEUE_FILTERS.get(name or "all", QUEUE_FILTERS["all"])
         return self.items if statuses is None else [i for i in self.items if i.status in statuses]
 
     def holds(self, proposal_id: int) -> bool:
@@ -270,7 +269,7 @@ class Queue:
             return None
         later = self.items[ids.index(proposal_id) + 1:]
         for item in later:
-            if item.status in ("Not started", "In progress"):
+            if item.status in TO_SCORE:
                 return item.proposal_id
         return later[0].proposal_id if later else None
 
@@ -282,6 +281,7 @@ def queue_for(round_: Round, user: User, settings: PanelSettings) -> Queue:
     proposals must not become a thousand ORM objects on every page.
     """
     member = member_facts(user)
+    # Columns in the order ProposalFacts (1–3) and ApplicantFacts (5–6) take them.
     stmt = (select(Proposal.id, Proposal.user_id, Proposal.line_manager_email, Proposal.department,
                    User.name, User.line_manager_id, User.department, Pathway.name,
                    Assignment.id.is_not(None), Review.id.is_not(None), Review.submitted_at.is_not(None),
@@ -291,19 +291,14 @@ def queue_for(round_: Round, user: User, settings: PanelSettings) -> Queue:
             .outerjoin(Assignment, and_(Assignment.proposal_id == Proposal.id, Assignment.user_id == member.id))
             .outerjoin(Review, and_(Review.proposal_id == Proposal.id, Review.reviewer_id == member.id))
             .where(Proposal.round_id == round_.id, Proposal.state.in_(REVIEWABLE)).order_by(Proposal.id))
-    declared = {pid: reason for pid, reason in _rows(
-        select(Conflict.proposal_id, Conflict.reason).where(Conflict.round_id == round_.id,
-                                                            Conflict.user_id == member.id))}
+    rows = _rows(stmt)
+    conflicts = _conflicts([(row[0], ProposalFacts(*row[1:4]), ApplicantFacts(*row[5:7])) for row in rows], [user],
+                           settings, declared_conflicts(round_.id, member.id))
     items, conflicted = [], []
-    same_department = settings.same_department_conflict
-    for (pid, applicant_id, manager_email, department, name, manager_id, applicant_department, pathway,
-         assigned, started, submitted, abstained) in _rows(stmt):
-        reason = rules.automatic_conflict_reason(member, ProposalFacts(applicant_id, manager_email, department),
-                                                 ApplicantFacts(manager_id, applicant_department), same_department)
-        if reason:
-            conflicted.append(ConflictedItem(pid, name, "automatic", reason))
-        elif pid in declared:
-            conflicted.append(ConflictedItem(pid, name, "declared", declared[pid] or "Declared by the panel member."))
+    for row in rows:
+        pid, name, pathway, assigned, started, submitted, abstained = row[0], row[4], *row[7:]
+        if (member.id, pid) in conflicts:
+            conflicted.append(ConflictedItem(pid, name, *conflicts[(member.id, pid)]))
         elif assigned:
             items.append(QueueItem(pid, name, pathway, bool(started), bool(submitted), bool(abstained)))
     return Queue(items=items, conflicted=conflicted)
@@ -435,18 +430,20 @@ def proposal_lines(round_id: int) -> list[tuple[ProposalLine, ProposalFacts, App
                 .where(Proposal.round_id == round_id, Proposal.state.in_(REVIEWABLE)).order_by(Proposal.id))]
 
 
-def _conflicts(found: list[tuple[ProposalLine, ProposalFacts, ApplicantFacts]], people: list[User],
-               settings: PanelSettings, declared: dict[tuple[int, int], str]) -> dict[tuple[int, int], tuple[str, str]]:
+def _conflicts(found: list[tuple], people: list[User], settings: PanelSettings,
+               declared: dict[tuple[int, int], str]) -> dict[tuple[int, int], tuple[str, str]]:
     """{(user id, proposal id): (kind, reason)} for every member's conflicts, automatic and declared.
+
+    found: (proposal id, ProposalFacts, ApplicantFacts) per proposal.
 
     Automatic conflicts are found by the facts a member and a proposal share (rules.*_conflict_keys),
     so the cost grows with members plus proposals, not their product.
     """
     same_department = settings.same_department_conflict
     by_key: dict[tuple, list[int]] = {}
-    for line, facts, applicant in found:
+    for pid, facts, applicant in found:
         for key in rules.proposal_conflict_keys(facts, applicant, same_department):
-            by_key.setdefault(key, []).append(line.id)
+            by_key.setdefault(key, []).append(pid)
     conflicts: dict[tuple[int, int], tuple[str, str]] = {}
     for person in people:
         for key, reason in rules.member_conflict_keys(member_facts(person), same_department):
@@ -455,10 +452,6 @@ def _conflicts(found: list[tuple[ProposalLine, ProposalFacts, ApplicantFacts]], 
     for (uid, pid), reason in declared.items():
         conflicts.setdefault((uid, pid), ("declared", reason or "Declared by the panel member."))
     return conflicts
-
-
-def _seat(cell: tuple) -> int:
-    return cell[0]
 
 
 def _calibrate(rows: list[Row], how: str) -> None:
@@ -490,11 +483,10 @@ def moderation(round_: Round, settings: PanelSettings | None = None, viewer: Use
     settings = settings or settings_for(round_)
     crit = criteria(round_.id)
     people = members(round_.id)
-    declared = {(uid, pid): reason for uid, pid, reason in _rows(
-        select(Conflict.user_id, Conflict.proposal_id, Conflict.reason).where(Conflict.round_id == round_.id))}
     found = proposal_lines(round_.id)
     lines = [line for line, _, _ in found]
-    conflicts = _conflicts(found, people, settings, declared)
+    conflicts = _conflicts([(line.id, facts, applicant) for line, facts, applicant in found], people, settings,
+                           declared_conflicts(round_.id))
     # Every assignment with its review if any, and the few reviews left behind by an unassignment,
     # turned straight into cells: (panel position, reviewer, total, missing, abstained, complete).
     with_assignment = (
@@ -524,7 +516,7 @@ def moderation(round_: Round, settings: PanelSettings | None = None, viewer: Use
     aggregate, spread = scoring.aggregate, scoring.spread
     for line in lines:
         cells = cells_of.get(line.id, [])
-        cells.sort(key=_seat)
+        cells.sort(key=itemgetter(0))  # panel order
         totals = [cell[2] for cell in cells if cell[2] is not None]
         rows.append(Row(rank=None, proposal=line, cells=[cell[1:] for cell in cells],
                         aggregate=aggregate(totals, how), sd=spread(totals),
@@ -556,18 +548,15 @@ def add_details(table: Moderation, rows: list[Row]) -> None:
     whole round's scores by its round index).
     """
     ids = [row.proposal.id for row in rows if not row.hidden]
-    if not ids:
-        for row in rows:
-            row.disagreement = row.disagreement if row.disagreement is not None else []
-        return
     values: dict[tuple[int, int], dict[int, int]] = {}
-    for uid, pid, cid, value in _rows(
-            select(Score.reviewer_id, Score.proposal_id, Score.criterion_id, Score.value)
-            .where(Score.proposal_id.in_(ids))):
-        values.setdefault((uid, pid), {})[cid] = value
-    notes = {(uid, pid): (comment, reason) for uid, pid, comment, reason in _rows(
-        select(Review.reviewer_id, Review.proposal_id, Review.comment, Review.abstain_reason)
-        .where(Review.proposal_id.in_(ids)))}
+    notes: dict[tuple[int, int], tuple[str, str]] = {}
+    if ids:
+        for uid, pid, cid, value in _rows(select(Score.reviewer_id, Score.proposal_id, Score.criterion_id, Score.value)
+                                          .where(Score.proposal_id.in_(ids))):
+            values.setdefault((uid, pid), {})[cid] = value
+        notes = {(uid, pid): (comment, reason) for uid, pid, comment, reason in _rows(
+            select(Review.reviewer_id, Review.proposal_id, Review.comment, Review.abstain_reason)
+            .where(Review.proposal_id.in_(ids)))}
     criterion_ids = [c.id for c in table.criteria]
     for row in rows:
         if row.hidden:

@@ -333,11 +333,9 @@ def queue(round_id: int):
     queue_ = queries.queue_for(round_, current_user, settings)
     show = request.args.get("show") if request.args.get("show") in queries.QUEUE_FILTERS else "all"
     return render("panel/queue.html", "panel/_queue_table.html", "panel-queue-table", round=round_,
-                  settings=settings, queue=queue_, show=show, filters=QUEUE_FILTER_LABELS,
+                  settings=settings, queue=queue_, show=show,
+                  filters={name: label for name, (label, _) in queries.QUEUE_FILTERS.items()},
                   page=paginate_list(queue_.filtered(show)), open=rules.is_scoring_open(settings, round_))
-
-
-QUEUE_FILTER_LABELS = {"all": "All", "to-score": "Still to score", "scored": "Scored", "abstained": "Abstained"}
 
 
 def _score_context(proposal: Proposal, settings, form=None, message: str = "", error: bool = False,
@@ -378,7 +376,8 @@ def score(proposal_id: int):
             db.session.rollback()
             _field_error_quiet(form, exc)
             return render("panel/score.html", "panel/_score_form.html", target, http_status=409,
-                          **_score_context(proposal, settings, form=form, message=exc.message, error=True))
+                          **_score_context(proposal, settings, form=form, message=exc.message, error=True,
+                                           queue=queue_))
         db.session.commit()
         message = ("Scores saved. You can now see the other panel members’ scores."
                    if review.submitted_at else "Scores saved; some criteria still need a score.")
@@ -389,7 +388,8 @@ def score(proposal_id: int):
         flash(message, "success")
         return _back(url_for("panel.score", proposal_id=proposal.id))
     return render("panel/score.html", "panel/_score_form.html", target, http_status=422,
-                  **_score_context(proposal, settings, form=form, message="Check the scores below.", error=True))
+                  **_score_context(proposal, settings, form=form, message="Check the scores below.", error=True,
+                                   queue=queue_))
 
 
 def _field_error_quiet(form, exc: services.PanelError) -> None:
@@ -401,7 +401,7 @@ def _field_error_quiet(form, exc: services.PanelError) -> None:
 @keeps_input_on_csrf_failure
 @panel_required
 def abstain(proposal_id: int):
-    proposal, settings, _ = _reviewable(proposal_id)
+    proposal, settings, queue_ = _reviewable(proposal_id)
     form = forms.AbstainForm()
     if form.validate_on_submit():
         try:
@@ -413,7 +413,7 @@ def abstain(proposal_id: int):
             db.session.commit()
             flash("You have abstained on this proposal.", "success")
             return _back(url_for("panel.queue", round_id=proposal.round_id))
-    ctx = _score_context(proposal, settings)
+    ctx = _score_context(proposal, settings, queue=queue_)  # nothing was saved: the queue read above still holds
     ctx["abstain_form"] = form
     return render("panel/score.html", http_status=422, **ctx)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from portal.auth.models import Role
-from portal.bench.measure import QueryCounter
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.mentoring.models import (Meeting, Outcome, Pairing, PairingState, Progress, ProgressSection,
@@ -13,18 +12,10 @@ from portal.mentoring.models import (Meeting, Outcome, Pairing, PairingState, Pr
 from portal.panel.models import Assignment, PanelMember, Review
 from portal.proposals.models import ProposalState
 from portal.rounds.models import Round, RoundState
+from tests.query_counts import MOST_QUERIES, page_queries
 from tests.factories import make_booking, make_mentor, make_proposal, make_round, make_session, make_user
 
-MOST_QUERIES = 12
 DEPARTMENTS = ("Library", "School of Law", "School of Health Sciences", "Digital Learning Team", "Business School")
-
-
-def _queries(client, url: str) -> int:
-    db.session.remove()  # the test shares the app context: start the request from an empty identity map
-    with QueryCounter(db.engine) as counter:
-        response = client.get(url)
-    assert response.status_code == 200
-    return counter.count
 
 
 def _a_busy_round(round_id: int) -> None:
@@ -94,10 +85,10 @@ def test_the_round_dashboard_sends_the_same_few_queries_for_a_quiet_or_a_busy_ro
     urls = (f"/dashboard/rounds/{round_id}", "/dashboard/", "/dashboard/years", f"/dashboard/rounds/{round_id}/report")
     for url in urls:
         client.get(url)  # warm the session cookie and sign-in
-    quiet = [_queries(client, url) for url in urls]
+    quiet = [page_queries(client, url) for url in urls]
 
     _a_busy_round(round_id)
-    busy = [_queries(client, url) for url in urls]
+    busy = [page_queries(client, url) for url in urls]
 
     body = client.get(urls[0]).get_data(as_text=True)
     assert "Dashboard: Cohort 2030" in body and "School of Law" in body and "Panel 2" in body

@@ -5,7 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
 from portal.db_types import utcnow
@@ -17,6 +17,7 @@ from portal.proposals.models import ProposalState
 from portal.rounds.models import RoundState
 from tests.factories import make_panel_proposal, make_user
 from tests.panel.helpers import build_panel, score
+from tests.query_counts import MOST_QUERIES, call_queries
 
 
 def _row(table, proposal):
@@ -169,7 +170,7 @@ def test_scores_change_until_scoring_closes_and_never_after_release(app):
     a, prop = p.members[0], p.proposals[0]
     score(a, prop, p.criteria, [2, 2, 2, 2])
     score(a, prop, p.criteria, [3, 3, 3, 3])
-    assert set(queries.values_of(prop.id, a.id).values()) == {3}
+    assert set(queries.values_of_proposal(prop.id)[a.id].values()) == {3}
     services.close_scoring(p.lead, p.round)
     db.session.commit()
     with pytest.raises(services.PanelError, match="Scoring is closed"):
@@ -182,7 +183,7 @@ def test_scores_change_until_scoring_closes_and_never_after_release(app):
         services.record_review(a, prop, {c.id: 5 for c in p.criteria}, "")
     with pytest.raises(services.PanelError, match="released"):
         services.reopen_scoring(p.lead, p.round)
-    assert set(queries.values_of(prop.id, a.id).values()) == {3}
+    assert set(queries.values_of_proposal(prop.id)[a.id].values()) == {3}
 
 
 def test_places_and_budget_arithmetic_and_confirmation_before_going_over(app):
@@ -336,21 +337,6 @@ def test_two_members_saving_at_once_keep_both_scores(app):
     assert db.session.scalar(select(func.count(Score.id))) == 8
 
 
-def _count_queries(fn):
-    count = [0]
-
-    def before(*_args, **_kwargs):
-        count[0] += 1
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    return count[0]
-
-
 def test_moderation_table_query_count_does_not_grow_with_proposals(app):
     small = build_panel(members=3, proposals=2)
     large = build_panel(members=3, proposals=12)
@@ -361,14 +347,16 @@ def test_moderation_table_query_count_does_not_grow_with_proposals(app):
         services.decide(p.lead, p.proposals[0], outcome="selected", feedback="")
         db.session.commit()
     db.session.expire_all()
-    few = _count_queries(lambda: queries.moderation(small.round))
+    few = call_queries(lambda: queries.moderation(small.round))
     db.session.expire_all()
-    many = _count_queries(lambda: queries.moderation(large.round))
+    many = call_queries(lambda: queries.moderation(large.round))
     assert few == many
-    assert many <= 12
+    assert many <= MOST_QUERIES
 
 
-def test_an_offer_not_accepted_in_time_lapses_and_passes_down_the_waitlist(app):
+def _an_offer_from_the_waitlist():
+    """Outcomes released, the one selected applicant declined, so the first on the waitlist has an offer.
+    Returns the panel, that first proposal, the second still waiting, and the offer."""
     p = build_panel(members=1, proposals=3)
     chosen, first, second = p.proposals
     services.decide(p.lead, chosen, outcome="selected", feedback="")
@@ -377,7 +365,11 @@ def test_an_offer_not_accepted_in_time_lapses_and_passes_down_the_waitlist(app):
     services.release(p.lead, p.round)
     services.decline_place(chosen.applicant, chosen)
     db.session.commit()
-    offer = queries.decision_for(first.id)
+    return p, first, second, queries.decision_for(first.id)
+
+
+def test_an_offer_not_accepted_in_time_lapses_and_passes_down_the_waitlist(app):
+    p, first, second, offer = _an_offer_from_the_waitlist()
     assert services.lapse_offers(p.lead, p.round, now=offer.accept_by - timedelta(minutes=1)) == 0
     assert services.lapse_offers(p.lead, p.round, now=offer.accept_by + timedelta(minutes=1)) == 1
     db.session.commit()
@@ -433,17 +425,10 @@ def test_the_migration_backfills_the_totals_of_complete_reviews(app):
 
 def test_the_scheduled_job_lapses_due_offers_in_every_released_round(app):
     from flask import current_app
-    p = build_panel(members=1, proposals=3)
-    chosen, first, second = p.proposals
-    services.decide(p.lead, chosen, outcome="selected", feedback="")
-    services.decide(p.lead, first, outcome="waitlisted", feedback="")
-    services.decide(p.lead, second, outcome="waitlisted", feedback="")
-    services.release(p.lead, p.round)
-    services.decline_place(chosen.applicant, chosen)
+    _p, first, second, offer = _an_offer_from_the_waitlist()
     unreleased = build_panel(members=1, proposals=1)
     services.decide(unreleased.lead, unreleased.proposals[0], outcome="selected", feedback="")
     db.session.commit()
-    offer = queries.decision_for(first.id)
     assert services.lapse_due_offers(now=offer.accept_by - timedelta(minutes=1)) == 0
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "panel.offers_lapsed")) == 0
     db.session.commit()

@@ -6,25 +6,16 @@ from datetime import date, datetime
 import pytest
 
 from portal.auth.models import Role
-from portal.bench.measure import QueryCounter
 from portal.extensions import db
 from portal.proposals.models import ProposalState
 from portal.rounds.models import RoundState
 from portal.schedule import services
 from portal.schedule.models import Audience, KindNotice, OfficeHoursBlock, SessionKind, Term
 from portal.timeutil import local_to_utc
+from tests.query_counts import MOST_QUERIES, page_queries
 from tests.factories import make_booking, make_proposal, make_round, make_session, make_user
 
 MONTH = "2030-05"
-MOST_QUERIES = 12
-
-
-def _queries(client, url: str) -> int:
-    db.session.remove()  # the test shares the app context: start the request from an empty identity map
-    with QueryCounter(db.engine) as counter:
-        response = client.get(url)
-    assert response.status_code == 200
-    return counter.count
 
 
 def _at(day: int, hour: int = 10, minute: int = 0) -> datetime:
@@ -86,14 +77,14 @@ def test_the_schedule_page_sends_the_same_queries_for_an_empty_or_a_busy_month(c
     person = login_as(*roles)
     url = f"/schedule/?month={MONTH}&view={view}"
     client.get(url)  # warm the session cookie and sign-in
-    empty = _queries(client, url)
+    empty = page_queries(client, url)
     _one_plain_session()
-    one = _queries(client, url)
+    one = page_queries(client, url)
     _a_busy_month(person)
-    busy = _queries(client, url)
+    busy = page_queries(client, url)
     body = client.get(url).get_data(as_text=True)
     assert "Workshop 4" in body and "My workshop" in body  # the busy month is really shown
     assert (empty, one, busy) == (empty, empty, empty)
     assert busy <= MOST_QUERIES
-    other_month = _queries(client, f"/schedule/?month=2030-06&view={view}")
+    other_month = page_queries(client, f"/schedule/?month=2030-06&view={view}")
     assert other_month == busy

@@ -319,47 +319,6 @@ def test_round_applicants_see_the_round_sessions_and_everyone_sees_an_open_round
     assert client.get(f"/schedule/sessions/{applicants.id}").status_code == 200
 
 
-def _count_queries(client, url) -> int:
-    from sqlalchemy import event
-    statements = []
-
-    def listener(conn, cursor, statement, *args):
-        statements.append(statement)
-    engine = db.engine
-    db.session.remove()  # the test shares the app context: start the request from an empty identity map
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    import os
-    if os.environ.get("SHOW_QUERIES"):
-        print("\n----\n".join(statements))
-    return len(statements)
-
-
-def test_the_schedule_page_costs_the_same_queries_for_3_or_12_sessions(client, login_as):
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from portal.timeutil import local_to_utc
-    person = login_as()
-    host = make_user()
-    first = local_to_utc(datetime(2030, 5, 6, 9, 0), ZoneInfo("Europe/London"))
-
-    def add(n, offset):
-        for i in range(n):
-            session = make_session(title=f"S{offset + i}", capacity=5, host_id=host.id,
-                                   starts_at=first + timedelta(days=offset + i))
-            make_booking(session, person if i % 2 else make_user())
-    add(3, 0)
-    client.get("/schedule/?month=2030-05")  # warm the session cookie and login
-    few = _count_queries(client, "/schedule/?month=2030-05")
-    add(9, 3)
-    many = _count_queries(client, "/schedule/?month=2030-05")
-    assert few == many
-
-
 def test_hosts_are_warned_on_their_schedule_of_a_room_clash(client, login_as):
     host = login_as()
     mine = make_session(title="My workshop", host_id=host.id, location="Room 9")
