@@ -69,6 +69,7 @@ def _finish_config(app: Flask) -> None:
 
 def _setup_login(app: Flask) -> None:
     from portal.auth.models import User
+    from sqlalchemy.orm import joinedload
     from portal.extensions import db, login_manager
 
     login_manager.init_app(app)
@@ -89,7 +90,8 @@ def _setup_login(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         try:
-            return db.session.get(User, int(user_id))
+            # The roles come in the same query: every page asks for them.
+            return db.session.get(User, int(user_id), options=[joinedload(User.role_grants)])
         except (TypeError, ValueError):
             return None
 

@@ -4,11 +4,12 @@ Every function reads a fixed number of queries whatever the number of proposals 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import NamedTuple
 
-from sqlalchemy import and_, false, func, select, true, union_all
+from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select, true, union_all
 from sqlalchemy.orm import joinedload, lazyload
 
 from portal.auth.models import Role, RoleGrant, User
@@ -306,8 +307,7 @@ def queue_for(round_: Round, user: User, settings: PanelSettings) -> Queue:
 
 # ---------------------------------------------------------------- moderation
 
-@dataclass(frozen=True)
-class ProposalLine:
+class ProposalLine(NamedTuple):
     """A proposal as the moderation table shows it: plain values, a thousand of them at a time."""
 
     id: int
@@ -329,32 +329,25 @@ class ReviewerColumn:
     comment: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     rank: int | None
     proposal: ProposalLine
-    # (reviewer, total, missing, abstained, complete) per non-conflicted reviewer; the columns are
-    # built from these only for rows someone looks at.
-    cells: list[tuple]
+    # The aggregate of the complete, non-conflicted reviewers' totals, read in the database for every row.
     aggregate: float | None
-    sd: float | None
-    missing: list[User]
     decision: Decision | None
-    totals: list[float] = field(default_factory=list)
-    calibrated: float | None = None
-    z: dict[int, float] = field(default_factory=dict)
-    # Criteria on which the reviewers disagree; None until the row's details are read (add_details).
-    disagreement: list[Criterion] | None = None
     # The viewer (a lead who also sits on the panel) is conflicted: nothing of its scores is shown.
     hidden: bool = False
-    _columns: list[ReviewerColumn] | None = field(default=None, repr=False)
-
-    @property
-    def reviewers(self) -> list[ReviewerColumn]:
-        if self._columns is None:
-            self._columns = [ReviewerColumn(person, total, {}, missing, abstained, complete)
-                             for person, total, missing, abstained, complete in self.cells]
-        return self._columns
+    # The rest is filled in only for the rows someone looks at (add_details); a thousand rows are
+    # made on every request, so the defaults are shared empty tuples rather than new lists.
+    reviewers: Sequence[ReviewerColumn] = ()
+    totals: Sequence[float] = ()
+    sd: float | None = None
+    missing: Sequence[User] = ()
+    # Criteria on which the reviewers disagree; None until the row's details are read.
+    disagreement: list[Criterion] | None = None
+    calibrated: float | None = None
+    z: dict[int, float] = field(default_factory=dict)
 
     @property
     def by_member(self) -> dict[int, ReviewerColumn]:
@@ -394,14 +387,8 @@ class Moderation:
     rows: list[Row]
     funding: Funding
     conflicts: dict = field(default_factory=dict)
-
-    @property
-    def missing_by_member(self) -> dict[int, int]:
-        counts: dict[int, int] = {}
-        for row in self.rows:
-            for person in row.missing:
-                counts[person.id] = counts.get(person.id, 0) + 1
-        return counts
+    # {member id: proposals assigned to them, not conflicted, neither scored nor abstained from}
+    missing_by_member: dict[int, int] = field(default_factory=dict)
 
     @property
     def undecided(self) -> int:
@@ -454,27 +441,63 @@ def _conflicts(found: list[tuple], people: list[User], settings: PanelSettings,
     return conflicts
 
 
-def _calibrate(rows: list[Row], how: str) -> None:
-    """Each row's reviewer totals as z-scores against each reviewer's own mean and spread, and their aggregate."""
-    totals_by_member: dict[int, dict[int, float]] = {}
-    for row in rows:
-        for person, total, *_ in row.cells:
-            if total is not None:
-                totals_by_member.setdefault(person.id, {})[row.proposal.id] = total
-    z = scoring.z_scores(totals_by_member)
-    for row in rows:
-        row.z = {m: z[m][row.proposal.id] for m in z if row.proposal.id in z[m]}
-        row.calibrated = scoring.aggregate(list(row.z.values()), how)
+def _not_conflicted(member_column, proposal_column, conflicts) -> ColumnElement[bool]:
+    """A condition leaving out every conflicted (member, proposal) pair, one list of proposals per member.
+
+    The conflicts are found in Python (_conflicts); this only carries them into a query.
+    """
+    by_member: dict[int, list[int]] = {}
+    for uid, pid in conflicts:
+        by_member.setdefault(uid, []).append(pid)
+    return and_(true(), *(not_(and_(member_column == uid, proposal_column.in_(sorted(pids))))
+                          for uid, pids in sorted(by_member.items())))
+
+
+def _counted_reviews(round_id: int, panel_ids: list[int], conflicts) -> tuple:
+    """Conditions on Review selecting the totals that count: complete reviews by the round's panel
+    members, on proposals they are not conflicted on (even if scored before the conflict)."""
+    return (Review.round_id == round_id, Review.reviewer_id.in_(panel_ids), Review.submitted_at.is_not(None),
+            Review.abstained.is_(False), Review.total.is_not(None),
+            _not_conflicted(Review.reviewer_id, Review.proposal_id, conflicts))
+
+
+def _aggregates(round_id: int, panel_ids: list[int], conflicts, how: str) -> dict[int, float]:
+    """{proposal id: aggregate} of every proposal with a counted total: the mean, or the median (the
+    middle total, or the mean of the middle two). Computed in the database, so ranking a thousand
+    proposals reads a thousand rows rather than every reviewer's total."""
+    counted = _counted_reviews(round_id, panel_ids, conflicts)
+    if how == Aggregate.MEDIAN.value:
+        ordered = (select(Review.proposal_id.label("proposal_id"), Review.total.label("total"),
+                          func.row_number().over(partition_by=Review.proposal_id, order_by=Review.total).label("place"),
+                          func.count().over(partition_by=Review.proposal_id).label("n"))
+                   .where(*counted).subquery())
+        stmt = (select(ordered.c.proposal_id, func.avg(ordered.c.total))
+                .where(or_(ordered.c.place == (ordered.c.n + 1) // 2, ordered.c.place == (ordered.c.n + 2) // 2))
+                .group_by(ordered.c.proposal_id))
+    else:
+        stmt = select(Review.proposal_id, func.avg(Review.total)).where(*counted).group_by(Review.proposal_id)
+    return {pid: scoring.as_ranked(value) for pid, value in _rows(stmt)}
+
+
+def _missing_by_member(round_id: int, panel_ids: list[int], conflicts) -> dict[int, int]:
+    """{member id: how many proposals assigned to them (not conflicted) they have neither scored nor abstained from}."""
+    # An outer join kept where nothing answered it (faster than NOT EXISTS on SQLite).
+    answered = and_(Review.proposal_id == Assignment.proposal_id, Review.reviewer_id == Assignment.user_id,
+                    or_(Review.abstained.is_(True), Review.submitted_at.is_not(None)))
+    return dict(_rows(select(Assignment.user_id, func.count()).outerjoin(Review, answered)
+                      .where(Assignment.round_id == round_id, Assignment.user_id.in_(panel_ids), Review.id.is_(None),
+                             _not_conflicted(Assignment.user_id, Assignment.proposal_id, conflicts))
+                      .group_by(Assignment.user_id)))
 
 
 def moderation(round_: Round, settings: PanelSettings | None = None, viewer: User | None = None,
                details: bool = True, calibrate: bool = True) -> Moderation:
-    """The ranked table: per proposal, each non-conflicted reviewer's weighted total, the aggregate,
-    spread, missing reviewers, the decision; with calibration (z-scores) beside.
+    """The ranked table: per proposal, the aggregate of its non-conflicted reviewers' weighted totals,
+    the decision, and (with details) each reviewer's total, the spread, missing reviewers, disagreement
+    and calibration (z-scores) beside.
 
-    Ranking reads each review's stored total, never the individual scores; with details, every
-    row also gets its per-criterion values, comments and disagreement flags (add_details), which
-    a page showing a few rows adds for those rows only. Calibration can be left out when not shown.
+    Ranking reads one aggregate per proposal from the database (_aggregates), never the individual
+    scores; details are read for every row here, or by a page for the rows it shows (add_details).
 
     A conflicted member's scores are left out of everything, even if entered before the conflict.
     With a viewer who is conflicted on a proposal (a lead on the panel), that row keeps only its
@@ -487,90 +510,95 @@ def moderation(round_: Round, settings: PanelSettings | None = None, viewer: Use
     lines = [line for line, _, _ in found]
     conflicts = _conflicts([(line.id, facts, applicant) for line, facts, applicant in found], people, settings,
                            declared_conflicts(round_.id))
-    # Every assignment with its review if any, and the few reviews left behind by an unassignment,
-    # turned straight into cells: (panel position, reviewer, total, missing, abstained, complete).
-    with_assignment = (
-        select(Assignment.user_id, Assignment.proposal_id, true(), Review.id.is_not(None),
-               Review.submitted_at.is_not(None), Review.abstained, Review.total)
-        .outerjoin(Review, and_(Review.proposal_id == Assignment.proposal_id, Review.reviewer_id == Assignment.user_id))
-        .where(Assignment.round_id == round_.id))
-    left_behind = (
-        select(Review.reviewer_id, Review.proposal_id, false(), true(), Review.submitted_at.is_not(None),
-               Review.abstained, Review.total)
-        .outerjoin(Assignment, and_(Assignment.proposal_id == Review.proposal_id,
-                                    Assignment.user_id == Review.reviewer_id))
-        .where(Review.round_id == round_.id, Assignment.id.is_(None)))
-    panel = {person.id: (position, person) for position, person in enumerate(people)}
-    cells_of: dict[int, list[tuple]] = {}
-    for uid, pid, assigned, started, submitted, abstained, total in _rows(union_all(with_assignment, left_behind)):
-        seat = panel.get(uid)
-        if seat is None or (uid, pid) in conflicts:
-            continue
-        complete = bool(started and submitted and not abstained)
-        missing = bool(assigned and not abstained and not complete)
-        cells_of.setdefault(pid, []).append((*seat, total if complete else None, missing, bool(abstained), complete))
+    panel_ids = [person.id for person in people]
+    aggregates = _aggregates(round_.id, panel_ids, conflicts, settings.aggregate.value)
     decided = decisions(round_.id)
-    how = settings.aggregate.value
-
-    rows: list[Row] = []
-    aggregate, spread = scoring.aggregate, scoring.spread
-    for line in lines:
-        cells = cells_of.get(line.id, [])
-        cells.sort(key=itemgetter(0))  # panel order
-        totals = [cell[2] for cell in cells if cell[2] is not None]
-        rows.append(Row(rank=None, proposal=line, cells=[cell[1:] for cell in cells],
-                        aggregate=aggregate(totals, how), sd=spread(totals),
-                        missing=[cell[1] for cell in cells if cell[3]], decision=decided.get(line.id), totals=totals))
-    if calibrate:
-        _calibrate(rows, how)
-    if viewer is not None:
-        viewer_id = viewer.id
-        for row in rows:
-            if (viewer_id, row.proposal.id) in conflicts:
-                row.hidden = True
-                row.cells, row.missing, row.disagreement, row.z, row.totals = [], [], [], {}, []
-                row.aggregate = row.sd = row.calibrated = None
+    hidden = set() if viewer is None else {pid for uid, pid in conflicts if uid == viewer.id}
+    rows = [Row(rank=None, proposal=line, aggregate=None if line.id in hidden else aggregates.get(line.id),
+                decision=decided.get(line.id), hidden=line.id in hidden) for line in lines]
     rows.sort(key=lambda r: (r.aggregate is None, -(r.aggregate or 0), r.proposal.applicant_name.lower()))
     for i, row in enumerate(rows, start=1):
         row.rank = i if row.aggregate is not None else None
     table = Moderation(round=round_, settings=settings, criteria=crit, members=people, rows=rows,
-                       funding=funding(round_, lines, decided), conflicts=conflicts)
+                       funding=funding(round_, lines, decided), conflicts=conflicts,
+                       missing_by_member=_missing_by_member(round_.id, panel_ids, conflicts))
     if details:
-        add_details(table, rows)
+        add_details(table, rows, calibrate=calibrate)
     return table
 
 
-def add_details(table: Moderation, rows: list[Row]) -> None:
-    """Fill in the per-criterion values, comments, abstention reasons and disagreement flags of some
-    rows (two queries whatever their number). Hidden rows stay empty.
+def add_details(table: Moderation, rows: list[Row], calibrate: bool = True) -> None:
+    """Fill in some rows' reviewers (total, missing, abstained, per-criterion values, comment, abstention
+    reason), spread, missing list and disagreement flags, and with calibrate each reviewer's z-score
+    (against that member's own mean and spread over the whole round) and the row's calibrated aggregate.
+    Two queries whatever the number of rows; hidden rows stay empty.
 
-    The proposal ids alone select the rows (filtering on the round as well leads SQLite to scan the
+    The proposal ids alone select the pairs (filtering on the round as well leads SQLite to scan the
     whole round's scores by its round index).
     """
-    ids = [row.proposal.id for row in rows if not row.hidden]
-    values: dict[tuple[int, int], dict[int, int]] = {}
-    notes: dict[tuple[int, int], tuple[str, str]] = {}
-    if ids:
-        for uid, pid, cid, value in _rows(select(Score.reviewer_id, Score.proposal_id, Score.criterion_id, Score.value)
-                                          .where(Score.proposal_id.in_(ids))):
-            values.setdefault((uid, pid), {})[cid] = value
-        notes = {(uid, pid): (comment, reason) for uid, pid, comment, reason in _rows(
-            select(Review.reviewer_id, Review.proposal_id, Review.comment, Review.abstain_reason)
-            .where(Review.proposal_id.in_(ids)))}
-    criterion_ids = [c.id for c in table.criteria]
     for row in rows:
         if row.hidden:
             row.disagreement = []
+    shown = [row for row in rows if not row.hidden]
+    if not shown:
+        return
+    ids = [row.proposal.id for row in shown]
+    panel_ids = [person.id for person in table.members]
+    # Every assignment with its review if any, and the reviews left behind by an unassignment.
+    review_columns = (Review.submitted_at.is_not(None), Review.abstained, Review.total, Review.comment,
+                      Review.abstain_reason)
+    pairs = union_all(
+        select(Assignment.user_id.label("reviewer_id"), Assignment.proposal_id, true(), Review.id.is_not(None),
+               *review_columns)
+        .outerjoin(Review, and_(Review.proposal_id == Assignment.proposal_id, Review.reviewer_id == Assignment.user_id))
+        .where(Assignment.proposal_id.in_(ids)),
+        select(Review.reviewer_id, Review.proposal_id, false(), true(), *review_columns)
+        .outerjoin(Assignment, and_(Assignment.proposal_id == Review.proposal_id,
+                                    Assignment.user_id == Review.reviewer_id))
+        .where(Review.proposal_id.in_(ids), Assignment.id.is_(None))).subquery()
+    stmt = select(pairs)
+    if calibrate:
+        # Each member's scale over the round, joined on rather than read apart (one query, not two).
+        scale = (select(Review.reviewer_id, func.count(), func.sum(Review.total), func.sum(Review.total * Review.total),
+                        func.min(Review.total), func.max(Review.total))
+                 .where(*_counted_reviews(table.round.id, panel_ids, table.conflicts))
+                 .group_by(Review.reviewer_id).subquery())
+        stmt = select(pairs, *list(scale.c)[1:]).outerjoin(scale, scale.c.reviewer_id == pairs.c.reviewer_id)
+    panel = {person.id: (position, person) for position, person in enumerate(table.members)}
+    conflicts = table.conflicts
+    scales: dict[int, scoring.Scale] = {}
+    columns_of: dict[int, list[tuple[int, ReviewerColumn]]] = {}
+    for uid, pid, assigned, started, submitted, abstained, total, comment, reason, *sums in _rows(stmt):
+        seat = panel.get(uid)
+        if seat is None or (uid, pid) in conflicts:
             continue
-        complete_values = []
+        if sums and sums[0] and uid not in scales:
+            scales[uid] = scoring.scale_from_sums(*sums)
+        complete = bool(started and submitted and not abstained)
+        columns_of.setdefault(pid, []).append((seat[0], ReviewerColumn(
+            seat[1], total if complete else None, {}, missing=bool(assigned and not abstained and not complete),
+            abstained=bool(abstained), complete=complete, abstain_reason=reason or "", comment=comment or "")))
+    values: dict[tuple[int, int], dict[int, int]] = {}
+    for uid, pid, cid, value in _rows(select(Score.reviewer_id, Score.proposal_id, Score.criterion_id, Score.value)
+                                      .where(Score.proposal_id.in_(ids))):
+        values.setdefault((uid, pid), {})[cid] = value
+    criterion_ids = [c.id for c in table.criteria]
+    how = table.settings.aggregate.value
+    for row in shown:
+        pid = row.proposal.id
+        row.reviewers = [column for _, column in sorted(columns_of.get(pid, []), key=itemgetter(0))]  # panel order
+        row.totals = [c.total for c in row.reviewers if c.total is not None]
+        row.sd = scoring.spread(row.totals)
+        row.missing = [c.reviewer for c in row.reviewers if c.missing]
         for column in row.reviewers:
-            key = (column.reviewer.id, row.proposal.id)
-            column.comment, column.abstain_reason = notes.get(key, ("", ""))
             if column.complete:
-                column.values = values.get(key, {})
-                complete_values.append(column.values)
-        flagged = set(scoring.disagreements(complete_values, criterion_ids))
+                column.values = values.get((column.reviewer.id, pid), {})
+        flagged = set(scoring.disagreements([c.values for c in row.reviewers if c.complete], criterion_ids))
         row.disagreement = [c for c in table.criteria if c.id in flagged]
+        if calibrate:
+            row.z = {c.reviewer.id: scales[c.reviewer.id].z(c.total) for c in row.reviewers
+                     if c.total is not None and c.reviewer.id in scales}
+            row.calibrated = scoring.aggregate(list(row.z.values()), how)
 
 
 def other_reviews(proposal: Proposal, viewer: User, settings: PanelSettings, reviews: dict[int, Review] | None = None,

@@ -65,19 +65,38 @@ def disagreements(values_by_reviewer: list[dict[int, int]], criterion_ids: list[
     return flagged
 
 
-def z_scores(totals_by_member: dict[int, dict[int, float]]) -> dict[int, dict[int, float]]:
-    """Each member's totals as z-scores against that member's own mean and spread.
+# Aggregates read from the database are kept to this many decimal places, so that equal sets of
+# totals tie exactly whichever order the database added them in (a tie goes to the applicant's name).
+RANKING_PLACES = 9
 
-    {member: {proposal: total}} -> {member: {proposal: z}}. A member with one score, or
-    who gave every proposal the same total, has z = 0 throughout (no information about harshness).
+
+def as_ranked(value: float | None) -> float | None:
+    """An aggregate as the ranking compares and shows it."""
+    return None if value is None else round(value, RANKING_PLACES)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A member's own scale: the mean and spread of their totals, against which calibration reads them."""
+
+    mean: float
+    sd: float
+
+    def z(self, total: float) -> float:
+        """A total as a z-score on this scale; 0 where the scale has no spread (no information about harshness)."""
+        return (total - self.mean) / self.sd if self.sd else 0.0
+
+
+def scale_from_sums(count: int, total: float, total_of_squares: float, low: float, high: float) -> Scale:
+    """A member's scale from sums of their totals (n, Σt, Σt², min, max), as a database returns them.
+
+    A member with one score, or who gave every proposal the same total, has no spread: the min/max
+    test keeps that exact where sums of floats would leave a rounding residue.
     """
-    out: dict[int, dict[int, float]] = {}
-    for member, totals in totals_by_member.items():
-        values = list(totals.values())
-        mean = statistics.fmean(values) if values else 0.0
-        sd = (spread(values) or 0.0) if len(values) > 1 else 0.0
-        out[member] = {pid: ((t - mean) / sd if sd else 0.0) for pid, t in totals.items()}
-    return out
+    if count < 2 or low == high:
+        return Scale(mean=low if low == high else total / count, sd=0.0)
+    mean = total / count
+    return Scale(mean=mean, sd=math.sqrt(max(0.0, total_of_squares / count - mean * mean)))
 
 
 @dataclass(frozen=True)
@@ -90,6 +109,20 @@ class SpreadChart:
     centre_x: float | None
     low_x: float | None
     high_x: float | None
+    totals: tuple[float, ...] = ()
+    centre: float | None = None
+
+    @property
+    def dots_path(self) -> str:
+        """The dots as one SVG path of zero-length strokes (drawn as circles by round caps): one element, not one per reviewer."""
+        return "".join(f"M{x} {y}h0" for x, y in self.dots)
+
+    def describe(self, how: str) -> str:
+        """The chart in words, for screen readers: the reviewers' totals as given and the aggregate."""
+        if not self.totals:
+            return "No complete scores yet."
+        points = ", ".join(f"{total:.0f}" for total in self.totals)
+        return f"Reviewer totals out of 100: {points}" + (f"; {how} {self.centre:.1f}." if self.centre is not None else ".")
 
 
 def spread_chart(totals: list[float], centre: float | None, width: int = 160, height: int = 24,
@@ -108,4 +141,5 @@ def spread_chart(totals: list[float], centre: float | None, width: int = 160, he
         seen[px] = n + 1
         dots.append((px, round(height / 2 - 4 + (n % 3) * 4, 1)))
     return SpreadChart(width=width, height=height, dots=dots, centre_x=None if centre is None else x(centre),
-                       low_x=x(min(totals)) if totals else None, high_x=x(max(totals)) if totals else None)
+                       low_x=x(min(totals)) if totals else None, high_x=x(max(totals)) if totals else None,
+                       totals=tuple(totals), centre=centre)

@@ -344,7 +344,7 @@ def send_reminders(actor, round_: Round) -> int:
 
     Side effects: one outbox message per member reminded; audit 'panel.reminded'. Returns the count.
     """
-    table = queries.moderation(round_)
+    table = queries.moderation(round_, details=False)
     missing = table.missing_by_member
     deadline = table.settings.scoring_deadline
     when = f"by {format_local(deadline)}" if deadline else "as soon as you can"

@@ -442,16 +442,16 @@ def my_scores_csv(round_id: int):
 def moderation(round_id: int):
     round_ = get_or_404(Round, round_id)
     calibrated = request.args.get("view") == "calibrated"
-    table = queries.moderation(round_, viewer=current_user, details=False, calibrate=calibrated)
+    table = queries.moderation(round_, viewer=current_user, details=False)
     page = paginate_list(table.rows, per_page=MODERATION_PER_PAGE)
-    queries.add_details(table, page.items)
+    queries.add_details(table, page.items, calibrate=calibrated)
     return render("panel/moderation.html", "panel/_ranked_table.html", "panel-ranked-table",
                   round=round_, table=table, page=page, calibrated=calibrated, button=forms.ButtonForm(),
                   open=rules.is_scoring_open(table.settings, round_))
 
 
 # A page of the ranked table: enough to see the funding line, small enough to read and render quickly.
-MODERATION_PER_PAGE = 50
+MODERATION_PER_PAGE = 25
 
 
 @bp.route("/rounds/<int:round_id>/ranking.csv")
@@ -547,10 +547,12 @@ def lapse_offers(round_id: int):
 
 def _decision_context(proposal: Proposal, form=None, message: str = "", error: bool = False, over: bool = False):
     round_ = proposal.round
-    table = queries.moderation(round_, viewer=current_user)
+    table = queries.moderation(round_, viewer=current_user, details=False)
     row = next((r for r in table.rows if r.proposal.id == proposal.id), None)
     if row is not None and row.hidden:
         abort(404)
+    if row is not None:
+        queries.add_details(table, [row], calibrate=False)
     decision = row.decision if row else None
     if form is None:
         form = forms.DecisionForm(formdata=None, data={

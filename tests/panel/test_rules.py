@@ -30,9 +30,25 @@ def test_aggregate_spread_and_disagreement():
 
 
 def test_z_scores_make_a_harsh_and_a_generous_scorer_count_alike():
-    z = scoring.z_scores({1: {10: 40.0, 11: 60.0}, 2: {10: 80.0, 11: 100.0}, 3: {10: 70.0}})
-    assert z[1] == {10: -1.0, 11: 1.0} and z[2] == {10: -1.0, 11: 1.0}
-    assert z[3] == {10: 0.0}
+    harsh = scoring.scale_from_sums(2, 40.0 + 60.0, 40.0 ** 2 + 60.0 ** 2, 40.0, 60.0)
+    generous = scoring.scale_from_sums(2, 80.0 + 100.0, 80.0 ** 2 + 100.0 ** 2, 80.0, 100.0)
+    assert (harsh.z(40.0), harsh.z(60.0)) == (-1.0, 1.0) == (generous.z(80.0), generous.z(100.0))
+    assert scoring.scale_from_sums(1, 70.0, 4900.0, 70.0, 70.0).z(70.0) == 0.0
+
+
+def test_a_member_who_gives_every_proposal_the_same_total_has_no_spread_exactly():
+    total, n = 73.33333333333333, 1000
+    # Summed as a database sums, these leave a residue that would turn into z-scores of noise.
+    sums = (sum([total] * n), sum([total * total] * n))
+    assert sums[0] / n != total
+    assert scoring.scale_from_sums(n, *sums, total, total) == scoring.Scale(mean=total, sd=0.0)
+
+
+def test_equal_totals_added_in_another_order_rank_as_a_tie():
+    a, b, c = 31.428571428571427, 71.42857142857143, 97.14285714285714  # weighted totals out of 100
+    first, second = ((a + b) + c) / 3, ((c + b) + a) / 3
+    assert first != second
+    assert scoring.as_ranked(first) == scoring.as_ranked(second)
 
 
 def test_spread_chart_places_dots_on_the_axis():

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage
-from portal.panel import queries, services
+from portal.panel import queries, services, views
 from portal.panel.models import Criterion
 from portal.proposals.models import ProposalState
 from tests.factories import make_panel_proposal, make_user
@@ -368,7 +368,8 @@ def test_next_proposal_skips_to_the_next_one_still_to_score(app, login):
 
 
 def test_the_moderation_table_is_paged_in_rank_order_with_details_on_the_page(app, login):
-    p = build_panel(members=2, proposals=55, rubric=[("Clarity", 1, True), ("Fit", 1, True)])
+    per_page = views.MODERATION_PER_PAGE
+    p = build_panel(members=2, proposals=per_page + 5, rubric=[("Clarity", 1, True), ("Fit", 1, True)])
     a, b = p.members
     for i, prop in enumerate(p.proposals[1:]):
         points = 2 + i % 4  # totals of 40 to 100
@@ -378,10 +379,11 @@ def test_the_moderation_table_is_paged_in_rank_order_with_details_on_the_page(ap
     score(b, p.proposals[0], p.criteria, [1, 1])  # 20: the lowest mean, and a disagreement on Fit
     client = client_for(app, login, p.lead)
     first = client.get(f"/panel/rounds/{p.round.id}/moderation").get_data(as_text=True)
-    assert "1–50 of 55" in first and "Page 1 of 2 (55 in all)" in first
-    assert first.count('<tr id="panel-row-') == 50
+    everyone = per_page + 5
+    assert f"1–{per_page} of {everyone}" in first and f"Page 1 of 2 ({everyone} in all)" in first
+    assert first.count('<tr id="panel-row-') == per_page
     second = client.get(f"/panel/rounds/{p.round.id}/moderation?page=2").get_data(as_text=True)
-    assert second.count('<tr id="panel-row-') == 5 and "51–55 of 55" in second
+    assert second.count('<tr id="panel-row-') == 5 and f"{per_page + 1}–{everyone} of {everyone}" in second
     assert f'id="panel-row-{p.proposals[0].id}"' not in first
     assert f'id="panel-row-{p.proposals[0].id}"' in second and "Disagreement</span> on Fit" in second
     refresh = client.get(f"/panel/rounds/{p.round.id}/moderation?page=2",
