@@ -175,4 +175,9 @@ class Decision(db.Model):
 
     @property
     def holds_place(self) -> bool:
-        return self.outcome == Outcome.SELECTED and self.declined_at is None
+        return holds_place(self.outcome, self.declined_at)
+
+
+def holds_place(outcome: Outcome, declined_at: datetime | None) -> bool:
+    """A selected proposal holds a funded place until its applicant declines it."""
+    return outcome == Outcome.SELECTED and declined_at is None

@@ -553,7 +553,7 @@ def _decision_context(proposal: Proposal, form=None, message: str = "", error: b
         abort(404)
     if row is not None:
         queries.add_details(table, [row], calibrate=False)
-    decision = row.decision if row else None
+    decision = queries.decision_for(proposal.id)
     if form is None:
         form = forms.DecisionForm(formdata=None, data={
             "outcome": decision.outcome.value if decision else None,
