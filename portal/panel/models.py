@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db_types import UTCDateTime, str_enum, utcnow
@@ -90,10 +90,12 @@ class Criterion(db.Model):
 
 class Assignment(db.Model):
     __tablename__ = "panel_assignments"
-    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+    # The round's assignments by member hold everything the missing-scores count reads (no table reads).
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),
+                      Index("ix_panel_assignments_round_member", "round_id", "user_id", "proposal_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 
@@ -120,10 +122,14 @@ class Review(db.Model):
     """
 
     __tablename__ = "panel_reviews"
-    __table_args__ = (UniqueConstraint("proposal_id", "reviewer_id"),)
+    # The round's reviews by proposal hold everything the ranking reads (panel.queries._aggregates),
+    # so ranking a thousand proposals reads this index alone, already in proposal order.
+    __table_args__ = (UniqueConstraint("proposal_id", "reviewer_id"),
+                      Index("ix_panel_reviews_round_standing", "round_id", "proposal_id", "reviewer_id",
+                            "submitted_at", "abstained", "total"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     comment: Mapped[str] = mapped_column(Text, default="")
