@@ -163,10 +163,21 @@ def test_moderation_table_shows_totals_spread_chart_and_flags(app, login):
     assert "8.3" in page           # population SD
     assert "Disagreement</span> on Clarity of the role, Would need extra support" in page
     assert '<span class="badge badge-warn">missing</span>' in page  # Member C
+    assert "Remind 1 member(s) with missing scores" in page
     assert "<title id=\"spread-title-%d\">Spread of scores for %s</title>" % (prop.id, prop.applicant.name) in page
     assert "Reviewer totals out of 100: 77, 60; mean 68.3." in page
     calibrated = client.get(f"/panel/rounds/{p.round.id}/moderation?view=calibrated").get_data(as_text=True)
     assert "Calibrated (z)" in calibrated
+
+
+def test_with_nothing_missing_there_is_nobody_to_remind(app, login):
+    p = build_panel(members=2, proposals=1)
+    score(p.members[0], p.proposals[0], p.criteria, [3, 3, 3, 3])
+    services.abstain(p.members[1], p.proposals[0], "Former colleague")
+    db.session.commit()
+    page = _client_for(app, login, p.lead).get(f"/panel/rounds/{p.round.id}/moderation").get_data(as_text=True)
+    assert "Every member has scored or abstained on everything assigned to them." in page
+    assert "with missing scores" not in page
 
 
 def test_ranking_csv_has_a_bom_and_neutralises_formulas(app, login):
