@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -220,30 +221,25 @@ def decision_for(proposal_id: int) -> Decision | None:
 
 # ---------------------------------------------------------------- a member's queue
 
-@dataclass(frozen=True)
-class QueueItem:
+def review_status(started: bool, submitted: bool, abstained: bool) -> str:
+    """Where a member's review of a proposal stands, in the queue's words."""
+    if not started:
+        return "Not started"
+    if abstained:
+        return "Abstained"
+    return "Scored" if submitted else "In progress"
+
+
+class QueueItem(NamedTuple):
     """One proposal in a member's queue, as plain values (a queue can hold a thousand)."""
 
     proposal_id: int
     applicant_name: str
     pathway_name: str | None
-    started: bool
-    submitted: bool
-    abstained: bool
-
-    @property
-    def status(self) -> str:
-        if not self.started:
-            return "Not started"
-        if self.abstained:
-            return "Abstained"
-        if self.submitted:
-            return "Scored"
-        return "In progress"
+    status: str
 
 
-@dataclass(frozen=True)
-class ConflictedItem:
+class ConflictedItem(NamedTuple):
     proposal_id: int
     applicant_name: str
     kind: str
@@ -261,11 +257,11 @@ class Queue:
     items: list[QueueItem]
     conflicted: list[ConflictedItem]
 
-    @property
+    @cached_property
     def scored(self) -> int:
         return sum(1 for i in self.items if i.status == "Scored")
 
-    @property
+    @cached_property
     def abstained(self) -> int:
         return sum(1 for i in self.items if i.status == "Abstained")
 
@@ -321,7 +317,7 @@ def queue_for(round_: Round, user: User, settings: PanelSettings) -> Queue:
         if (member.id, pid) in conflicts:
             conflicted.append(ConflictedItem(pid, name, *conflicts[(member.id, pid)]))
         elif assigned:
-            items.append(QueueItem(pid, name, pathway, bool(started), bool(submitted), bool(abstained)))
+            items.append(QueueItem(pid, name, pathway, review_status(started, submitted, abstained)))
     return Queue(items=items, conflicted=conflicted)
 
 
@@ -579,9 +575,10 @@ def add_details(table: Moderation, rows: list[Row], calibrate: bool = True) -> N
         select(Review.reviewer_id, Review.proposal_id, false(), true(), *review_columns)
         .outerjoin(Assignment, and_(Assignment.proposal_id == Review.proposal_id,
                                     Assignment.user_id == Review.reviewer_id))
-        .where(Review.proposal_id.in_(ids), Assignment.id.is_(None))).subquery()
-    stmt = select(pairs)
+        .where(Review.proposal_id.in_(ids), Assignment.id.is_(None)))
+    stmt = pairs
     if calibrate:
+        pairs = pairs.subquery()
         # Each member's scale over the round, joined on rather than read apart (one query, not two).
         scale = (select(Review.reviewer_id, func.count(), func.sum(Review.total), func.sum(Review.total * Review.total),
                         func.min(Review.total), func.max(Review.total))
