@@ -120,6 +120,9 @@ def _setup_sqlite(app: Flask) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Up to 32 MiB of pages kept per connection (SQLite's default is 2 MiB), so what a big
+        # round's pages read stays in memory from one request to the next instead of being read again.
+        cursor.execute("PRAGMA cache_size=-32768")
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
         except Exception:  # noqa: BLE001  in-memory databases cannot use WAL

@@ -72,24 +72,45 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[index]
 
 
-def time_request(client, name: str, url: str, repeat: int = 30, method: str = "GET", data=None) -> PageResult:
-    """Request a URL repeatedly; first request warms caches and is not timed."""
-    def once():
-        if method == "GET":
-            return client.get(url)
-        return client.post(url, data=data)
+@dataclass
+class Request:
+    """One page to time: who asks (a test client) for what."""
 
-    once()
-    timings = []
-    with count_queries() as counter:
-        response = once()
-    queries = counter.count
+    name: str
+    client: object
+    url: str
+    method: str = "GET"
+    data: dict | None = None
+
+    def send(self):
+        if self.method == "GET":
+            return self.client.get(self.url)
+        return self.client.post(self.url, data=self.data)
+
+
+def time_requests(requests: list[Request], repeat: int = 30) -> list[PageResult]:
+    """Time every request `repeat` times, in rounds of one each, after one untimed warm-up each and one
+    counted for its SQL queries.
+
+    Rounds rather than one page at a time: a few seconds in which the machine runs slower then fall on
+    every page alike, instead of on whichever page was being timed.
+    """
+    responses, queries = {}, {}
+    for request in requests:
+        request.send()
+        with count_queries() as counter:
+            responses[request.name] = request.send()
+        queries[request.name] = counter.count
+    timings: dict[str, list[float]] = {request.name: [] for request in requests}
     for _ in range(repeat):
-        start = time.perf_counter()
-        response = once()
-        timings.append((time.perf_counter() - start) * 1000)
-    return PageResult(name=name, url=url, status=response.status_code, median_ms=round(statistics.median(timings), 2),
-                      p95_ms=round(percentile(timings, 95), 2), queries=queries, bytes=len(response.get_data()))
+        for request in requests:
+            start = time.perf_counter()
+            responses[request.name] = request.send()
+            timings[request.name].append((time.perf_counter() - start) * 1000)
+    return [PageResult(name=r.name, url=r.url, status=responses[r.name].status_code,
+                       median_ms=round(statistics.median(timings[r.name]), 2),
+                       p95_ms=round(percentile(timings[r.name], 95), 2), queries=queries[r.name],
+                       bytes=len(responses[r.name].get_data())) for r in requests]
 
 
 def time_callable(name: str, func, repeat: int = 5) -> PageResult:

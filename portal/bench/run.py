@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 
 from portal.bench.data import BENCH_PASSWORD, FULL, QUICK, BenchData, Size, build
-from portal.bench.measure import PageResult, csrf_token, format_table, time_callable, time_request
+from portal.bench.measure import PageResult, Request, csrf_token, format_table, time_callable, time_requests
 from portal import freeze_start_up_objects
 from portal.extensions import db
 
@@ -71,17 +71,15 @@ def measure_pages(app, data: BenchData, repeat: int = 30) -> list[PageResult]:
         measure.ENGINE = db.engine
     # Requests run outside an app context, as in production: each gets its own session.
     clients = {who: _signed_in_client(app, email) for who, email in emails.items()}
-    results = []
-
     anonymous = app.test_client()
     token = csrf_token(anonymous.get("/auth/sign-in").get_data(as_text=True))
-    results.append(time_request(anonymous, "sign-in (POST)", "/auth/sign-in", repeat=max(5, repeat // 3),
-                                method="POST", data={"email": emails["staff"], "password": BENCH_PASSWORD,
-                                                     "csrf_token": token}))
+    requests = [Request("sign-in (POST)", anonymous, "/auth/sign-in", method="POST",
+                        data={"email": emails["staff"], "password": BENCH_PASSWORD, "csrf_token": token})]
     for name, who, url in page_plan(data):
         if url == "FEED":
             url = f"/schedule/feed/{feed_token}.ics"
-        results.append(time_request(clients[who], name, url, repeat=repeat))
+        requests.append(Request(name, clients[who], url))
+    results = time_requests(requests, repeat=repeat)
     mentees, mentors = synthetic_records(data.size.participants, data.size.mentors)
     results.append(time_callable(f"matching {len(mentees)} to {len(mentors)}", lambda: match(mentees, mentors),
                                  repeat=3))
