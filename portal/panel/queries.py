@@ -410,6 +410,11 @@ class Moderation:
     def undecided(self) -> int:
         return sum(1 for row in self.rows if row.decision is None)
 
+    @property
+    def ranked(self) -> int:
+        """How many proposals have a total yet."""
+        return sum(1 for row in self.rows if row.rank is not None)
+
 
 def funding(round_: Round, props, decided: Mapping[int, Decision | DecisionLine]) -> Funding:
     """Places and budget used by the proposals holding a place (a pathway's fee counts against the budget).

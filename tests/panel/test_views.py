@@ -178,6 +178,10 @@ def test_with_nothing_missing_there_is_nobody_to_remind(app, login):
     page = _client_for(app, login, p.lead).get(f"/panel/rounds/{p.round.id}/moderation").get_data(as_text=True)
     assert "Every member has scored or abstained on everything assigned to them." in page
     assert "with missing scores" not in page
+    # Before anyone is assigned there is nothing to remind of, and nothing scored to speak of.
+    empty = build_panel(members=2, proposals=1, assign=False)
+    page = _client_for(app, login, empty.lead).get(f"/panel/rounds/{empty.round.id}/moderation").get_data(as_text=True)
+    assert "with missing scores" not in page and "Every member has scored" not in page
 
 
 def test_ranking_csv_has_a_bom_and_neutralises_formulas(app, login):
