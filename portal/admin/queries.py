@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role, RoleGrant, User
@@ -11,7 +12,8 @@ from portal.outbox.models import OutboxMessage
 def people(q: str = "", role: str = ""):
     """People matching a search, by name (not the placeholder that anonymised proposals belong to)."""
     from portal.privacy.services import ANONYMOUS_EMAIL
-    stmt = select(User).where(User.email != ANONYMOUS_EMAIL).order_by(User.name, User.id)
+    stmt = (select(User).options(selectinload(User.role_grants)).where(User.email != ANONYMOUS_EMAIL)
+            .order_by(User.name, User.id))
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(or_(User.name.ilike(like), User.email.ilike(like), User.department.ilike(like)))

@@ -41,9 +41,11 @@ class User(UserMixin, db.Model):
     # Reminders that are not essential can be switched off (UK GDPR / courtesy).
     wants_reminders: Mapped[bool] = mapped_column(default=True)
 
+    # Loaded when asked for: the signed-in person's come with them (portal.load_user), and pages that
+    # list people with their roles ask for them in one more query (selectinload). Loading them with
+    # every person read would add a query to every page that shows names.
     role_grants: Mapped[list["RoleGrant"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin",
-        foreign_keys="RoleGrant.user_id",
+        back_populates="user", cascade="all, delete-orphan", foreign_keys="RoleGrant.user_id",
     )
     line_manager: Mapped["User | None"] = relationship(remote_side="User.id")
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.auth.models import User
 from portal.extensions import db
@@ -32,7 +32,7 @@ def participants(round_id: int) -> list[Proposal]:
     """Selected proposals of a round (the cohort), with their people and pathways."""
     return list(db.session.scalars(
         select(Proposal).where(Proposal.round_id == round_id, Proposal.state == ProposalState.SELECTED)
-        .options(selectinload(Proposal.applicant), selectinload(Proposal.pathway)).order_by(Proposal.id)))
+        .options(joinedload(Proposal.applicant), joinedload(Proposal.pathway)).order_by(Proposal.id)))
 
 
 def participant_proposals(user_id: int) -> list[Proposal]:
@@ -46,8 +46,8 @@ def participant_proposals(user_id: int) -> list[Proposal]:
 
 def pairings_in_round(round_id: int, states: list[PairingState] | None = None) -> list[Pairing]:
     stmt = (select(Pairing).where(Pairing.round_id == round_id)
-            .options(selectinload(Pairing.mentor).selectinload(MentorProfile.user), selectinload(Pairing.mentee),
-                     selectinload(Pairing.proposal).selectinload(Proposal.pathway)).order_by(Pairing.id))
+            .options(joinedload(Pairing.mentor).joinedload(MentorProfile.user), joinedload(Pairing.mentee),
+                     joinedload(Pairing.proposal).joinedload(Proposal.pathway)).order_by(Pairing.id))
     if states:
         stmt = stmt.where(Pairing.state.in_(states))
     return list(db.session.scalars(stmt))
@@ -116,8 +116,11 @@ def available_mentors() -> list[MentorProfile]:
                                    .options(selectinload(MentorProfile.user)).order_by(MentorProfile.id)))
 
 
-def waiting_participants(round_id: int) -> list[tuple[Proposal, datetime]]:
-    """Participants with no open pairing and no final outcome, with when they started waiting."""
+def waiting_participants(round_id: int, cohort: list[Proposal] | None = None) -> list[tuple[Proposal, datetime]]:
+    """Participants with no open pairing and no final outcome, with when they started waiting.
+
+    cohort: the round's participants, if the caller has already read them.
+    """
     paired = set(db.session.scalars(select(Pairing.proposal_id).where(Pairing.round_id == round_id,
                                                                        Pairing.state.in_(OPEN_STATES))))
     done = set(db.session.scalars(select(Progress.proposal_id).where(
@@ -125,7 +128,8 @@ def waiting_participants(round_id: int) -> list[tuple[Proposal, datetime]]:
     ended = dict(db.session.execute(select(Pairing.proposal_id, func.max(Pairing.ended_at))
                                     .where(Pairing.round_id == round_id, Pairing.state == PairingState.ENDED)
                                     .group_by(Pairing.proposal_id)).all())
-    return [(p, waiting_since(p, ended)) for p in participants(round_id) if p.id not in paired and p.id not in done]
+    cohort = participants(round_id) if cohort is None else cohort
+    return [(p, waiting_since(p, ended)) for p in cohort if p.id not in paired and p.id not in done]
 
 
 def matching_records(round_) -> tuple[list[MenteeRecord], list[MentorRecord]]:
@@ -215,7 +219,7 @@ def mentee_pairing(proposal_id: int) -> Pairing | None:
 
 def mentor_pool() -> list[tuple[MentorProfile, int]]:
     taken = places_taken_by_mentor()
-    profiles = db.session.scalars(select(MentorProfile).options(selectinload(MentorProfile.user))
+    profiles = db.session.scalars(select(MentorProfile).options(joinedload(MentorProfile.user))
                                   .order_by(MentorProfile.approved_at.is_not(None), MentorProfile.id))
     return [(p, taken.get(p.id, 0)) for p in profiles]
 

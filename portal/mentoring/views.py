@@ -332,10 +332,11 @@ def _matching_context(round_):
     for p in pairings:
         if p.state != PairingState.ENDED:
             by_proposal[p.proposal_id] = p
-    waiting = dict((p.id, since) for p, since in queries.waiting_participants(round_.id))
+    cohort = queries.participants(round_.id)
+    waiting = dict((p.id, since) for p, since in queries.waiting_participants(round_.id, cohort))
     run = queries.last_matching_run(round_.id)
     pool = [(m, taken) for m, taken in queries.mentor_pool() if m.is_available]
-    return dict(round=round_, participants=queries.participants(round_.id), by_proposal=by_proposal,
+    return dict(round=round_, participants=cohort, by_proposal=by_proposal,
                 waiting=waiting, run=run, unmatched=(run.unmatched if run else {}), pool=pool,
                 button=ButtonForm(formdata=None), lock_form=HiddenStateForm(formdata=None),
                 counts={s: sum(1 for p in by_proposal.values() if p.state == s) for s in PairingState})

@@ -12,7 +12,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from sqlalchemy import BigInteger, ColumnElement, and_, cast, false, func, or_, select, true, union_all
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload
 
 from portal.auth.models import Role, RoleGrant, User
 from portal.extensions import db
@@ -51,9 +51,9 @@ def rounds_for(user) -> list[Round]:
 
 
 def members(round_id: int) -> list[User]:
-    """The round's panel, by name (their roles load only if asked for)."""
+    """The round's panel, by name."""
     return list(db.session.scalars(
-        select(User).options(lazyload(User.role_grants)).join(PanelMember, PanelMember.user_id == User.id)
+        select(User).join(PanelMember, PanelMember.user_id == User.id)
         .where(PanelMember.round_id == round_id).order_by(User.name)))
 
 
@@ -175,7 +175,7 @@ def proposal_with_applicant(proposal_id: int) -> Proposal | None:
     return db.session.scalar(
         select(Proposal).where(Proposal.id == proposal_id)
         .options(joinedload(Proposal.round), joinedload(Proposal.pathway),
-                 joinedload(Proposal.applicant).lazyload(User.role_grants)))
+                 joinedload(Proposal.applicant)))
 
 
 def member_values(round_id: int, user_id: int) -> dict[int, dict[int, int]]:
@@ -403,8 +403,12 @@ class Moderation:
     rows: list[Row]
     funding: Funding
     conflicts: dict = field(default_factory=dict)
-    # {member id: proposals assigned to them, not conflicted, neither scored nor abstained from}
-    missing_by_member: dict[int, int] = field(default_factory=dict)
+
+    @cached_property
+    def missing_by_member(self) -> dict[int, int]:
+        """{member id: proposals assigned to them, not conflicted, neither scored nor abstained from},
+        read when first asked for (the moderation page and the reminders ask; the decide page does not)."""
+        return _missing_by_member(self.round.id, [person.id for person in self.members], self.conflicts)
 
     @property
     def undecided(self) -> int:
@@ -545,8 +549,7 @@ def moderation(round_: Round, settings: PanelSettings | None = None, viewer: Use
     for i, row in enumerate(rows, start=1):
         row.rank = i if row.aggregate is not None else None
     table = Moderation(round=round_, settings=settings, criteria=crit, members=people, rows=rows,
-                       funding=funding(round_, lines, decided), conflicts=conflicts,
-                       missing_by_member=_missing_by_member(round_.id, panel_ids, conflicts))
+                       funding=funding(round_, lines, decided), conflicts=conflicts)
     if details:
         add_details(table, rows, calibrate=calibrate)
     return table

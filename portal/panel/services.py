@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record
 from portal.auth.models import Role, User
@@ -76,7 +77,8 @@ def set_members(actor, round_: Round, user_ids: set[int]) -> list[User]:
 
     Side effects: assignments of people who leave the panel are removed; audit 'panel.members'.
     """
-    people = list(db.session.scalars(select(User).where(User.id.in_(user_ids)))) if user_ids else []
+    people = list(db.session.scalars(select(User).options(selectinload(User.role_grants))
+                                     .where(User.id.in_(user_ids)))) if user_ids else []
     if len(people) != len(user_ids) or any(Role.PANEL not in p.roles for p in people):
         raise PanelError("Only people with the panel role can sit on a panel.", "members")
     current = {m.user_id: m for m in db.session.scalars(select(PanelMember).where(PanelMember.round_id == round_.id))}

@@ -545,21 +545,31 @@ def lapse_offers(round_id: int):
                          "{result} unanswered offer(s) lapsed; each freed place was offered to the waitlist.")
 
 
-def _decision_context(proposal: Proposal, form=None, message: str = "", error: bool = False, over: bool = False):
-    round_ = proposal.round
-    table = queries.moderation(round_, viewer=current_user, details=False)
+def _decision_table(proposal: Proposal) -> tuple[queries.Moderation, queries.Row]:
+    """The round's ranked table and the proposal's row in it, with its details.
+
+    A lead who sits on the panel and is conflicted on the proposal leaves this decision to another
+    lead: 404, as on every other URL that would show its scores.
+    """
+    table = queries.moderation(proposal.round, viewer=current_user, details=False)
     row = next((r for r in table.rows if r.proposal.id == proposal.id), None)
-    if row is not None and row.hidden:
+    if row is None or row.hidden:
         abort(404)
-    if row is not None:
-        queries.add_details(table, [row], calibrate=False)
+    queries.add_details(table, [row], calibrate=False)
+    return table, row
+
+
+def _decision_context(proposal: Proposal, form=None, message: str = "", error: bool = False, over: bool = False,
+                      table: tuple[queries.Moderation, queries.Row] | None = None):
+    """What the decide page shows; pass the table only if nothing changed since it was read."""
+    table, row = table or _decision_table(proposal)
     decision = queries.decision_for(proposal.id)
     if form is None:
         form = forms.DecisionForm(formdata=None, data={
             "outcome": decision.outcome.value if decision else None,
             "waitlist_position": decision.waitlist_position if decision else None,
             "feedback": decision.feedback if decision else ""})
-    return dict(proposal=proposal, round=round_, table=table, row=row, decision=decision, form=form,
+    return dict(proposal=proposal, round=proposal.round, table=table, row=row, decision=decision, form=form,
                 message=message, error=error, over=over, funding=table.funding,
                 can_decide=rules.can_decide(table.settings))
 
@@ -568,16 +578,13 @@ def _decision_context(proposal: Proposal, form=None, message: str = "", error: b
 @keeps_input_on_csrf_failure
 @lead_required
 def decide(proposal_id: int):
-    proposal = get_or_404(Proposal, proposal_id)
-    if proposal.state not in queries.REVIEWABLE:
+    proposal = queries.proposal_with_applicant(proposal_id)
+    if proposal is None or proposal.state not in queries.REVIEWABLE:
         abort(404)
-    # A lead who sits on the panel and is conflicted leaves this decision to another lead.
-    if queries.is_member(proposal.round_id, current_user.id) and \
-            queries.conflict_for(current_user, proposal, queries.settings_for(proposal.round)) is not None:
-        abort(404)
+    ranked = _decision_table(proposal)  # refuses a conflicted lead before anything is read or saved
     target = f"panel-decision-{proposal.id}"
     if request.method == "GET":
-        return render("panel/decide.html", "panel/_decision.html", target, **_decision_context(proposal))
+        return render("panel/decide.html", "panel/_decision.html", target, **_decision_context(proposal, table=ranked))
     form = forms.DecisionForm()
     if form.validate_on_submit():
         try:
@@ -599,7 +606,7 @@ def decide(proposal_id: int):
         flash(message, "success")
         return _back(url_for("panel.moderation", round_id=proposal.round_id))
     return render("panel/decide.html", "panel/_decision.html", target, http_status=422,
-                  **_decision_context(proposal, form=form, message="Choose a decision.", error=True))
+                  **_decision_context(proposal, form=form, message="Choose a decision.", error=True, table=ranked))
 
 
 # ---------------------------------------------------------------- the applicant's outcome

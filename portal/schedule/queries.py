@@ -83,11 +83,6 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
             local_to_utc(datetime.combine(following, datetime.min.time())))
 
 
-def _with_host(path):
-    """Eager-load a person on the same query, without their role grants (the schedule never shows them)."""
-    return path.lazyload(User.role_grants)
-
-
 @dataclass
 class MonthSchedule:
     """What one person may see in a month: sessions (office-hours slots apart), blocks with their slots,
@@ -115,8 +110,7 @@ def month_schedule(viewer: Viewer, start: datetime, end: datetime) -> MonthSched
         .outerjoin(Booking, and_(Booking.session_id == Session.id, Booking.user_id == viewer.user_id))
         .outerjoin(ranked, ranked.c.id == Booking.id)
         .where(visible_clause(viewer), Session.starts_at < end, Session.ends_at > start)
-        .options(_with_host(joinedload(Session.host)),
-                 _with_host(joinedload(Session.block).joinedload(OfficeHoursBlock.host)))
+        .options(joinedload(Session.host), joinedload(Session.block).joinedload(OfficeHoursBlock.host))
         .order_by(Session.starts_at, Session.id)
     ).all()
     sessions: list[Session] = []
@@ -281,7 +275,7 @@ def clashes_for_many(sessions: list[Session]) -> dict[int, list[Clash]]:
     else:
         criteria = [false()]
     others = db.session.scalars(
-        select(Session).where(*criteria).options(_with_host(joinedload(Session.host)))
+        select(Session).where(*criteria).options(joinedload(Session.host))
     ).all()
     everything = {s.id: s for s in [*live, *others]}
     ids = {s.id for s in live}

@@ -317,6 +317,20 @@ def test_moderation_page_queries_do_not_grow_with_the_number_of_proposals(app, l
     assert counts[0] == counts[1] <= MOST_QUERIES
 
 
+def test_decide_page_queries_do_not_grow_with_the_number_of_proposals(app, login):
+    counts = []
+    for size in (2, 10):
+        p = build_panel(members=3, proposals=size)
+        for prop in p.proposals:
+            for member in p.members:
+                score(member, prop, p.criteria, [3, 4, 2, 5], comment="c")
+        services.decide(p.lead, p.proposals[1], outcome="selected", feedback="Welcome")
+        db.session.commit()
+        client = client_for(app, login, p.lead)
+        counts.append(page_queries(client, f"/panel/proposals/{p.proposals[1].id}/decide"))
+    assert counts[0] == counts[1] <= MOST_QUERIES
+
+
 def test_the_ranked_table_refreshes_itself_as_a_fragment(app, login):
     p = build_panel(members=1, proposals=1)
     client = client_for(app, login, p.lead)
