@@ -20,6 +20,7 @@ from portal.timeutil import local_to_utc, to_local
 from portal.web.authz import get_or_404, lead_required
 from portal.web.csrf import keeps_input_on_csrf_failure
 from portal.web.htmx import render, wants_fragment
+from portal.web.pagination import paginate_list
 
 bp = Blueprint("mentoring", __name__, url_prefix="/mentoring")
 register_feed_provider()
@@ -326,6 +327,10 @@ def matching():
     return render("mentoring/matching_rounds.html", rounds=queries.matching_rounds())
 
 
+# Participants a page on the matching page: a cohort of hundreds is read a page at a time.
+MATCHING_PER_PAGE = 50
+
+
 def _matching_context(round_):
     pairings = queries.pairings_in_round(round_.id)
     by_proposal: dict[int, Pairing] = {}
@@ -336,7 +341,8 @@ def _matching_context(round_):
     waiting = dict((p.id, since) for p, since in queries.waiting_participants(round_.id, cohort))
     run = queries.last_matching_run(round_.id)
     pool = [(m, taken) for m, taken in queries.mentor_pool() if m.is_available]
-    return dict(round=round_, participants=cohort, by_proposal=by_proposal,
+    return dict(round=round_, participants=cohort, page=paginate_list(cohort, per_page=MATCHING_PER_PAGE),
+                by_proposal=by_proposal,
                 waiting=waiting, run=run, unmatched=(run.unmatched if run else {}), pool=pool,
                 button=ButtonForm(formdata=None), lock_form=HiddenStateForm(formdata=None),
                 counts={s: sum(1 for p in by_proposal.values() if p.state == s) for s in PairingState})
@@ -390,10 +396,14 @@ def lock(pairing_id: int):
     return _back("mentoring.matching_round", round_id=pairing.round_id)
 
 
-@bp.route("/pairings/<int:pairing_id>/swap", methods=["POST"])
+@bp.route("/pairings/<int:pairing_id>/swap", methods=["GET", "POST"])
 @lead_required
 def swap(pairing_id: int):
+    """A proposed pair's mentor changed by hand: a page of its own (the pool is long), posting back here."""
     pairing = get_or_404(Pairing, pairing_id)
+    if request.method == "GET":
+        pool = [(m, taken) for m, taken in queries.mentor_pool() if m.is_available]
+        return render("mentoring/swap.html", pairing=pairing, pool=pool, button=ButtonForm(formdata=None))
     form = SwapForm()
     form.mentor.choices = [(m.id, m.user.name) for m in queries.available_mentors()]
     if form.validate_on_submit():

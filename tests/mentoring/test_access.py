@@ -56,6 +56,8 @@ PAGES = [
     ("GET", "/mentoring/mentors", None, LEAD_ONLY, "Reciprocity"),
     ("POST", "/mentoring/mentors/{id}/approve", _volunteer_id, LEAD_ONLY, None),
     ("GET", "/mentoring/pairings/{id}", _someone_elses_pairing, LEAD_ONLY, "Private Participant"),
+    ("GET", "/mentoring/pairings/{id}/swap", _someone_elses_pairing, LEAD_ONLY, "Private Participant"),
+    ("POST", "/mentoring/pairings/{id}/swap", _someone_elses_pairing, LEAD_ONLY, None),
     ("POST", "/mentoring/pairings/{id}/outcome", _someone_elses_pairing, LEAD_ONLY, None),
     ("POST", "/mentoring/pairings/{id}/end", _someone_elses_pairing, LEAD_ONLY, None),
 ]

@@ -180,6 +180,38 @@ def test_volunteer_then_lead_approves(client, login):
     assert profile.is_available
 
 
+def test_a_proposed_pair_changes_mentor_on_a_page_of_its_own(client, login):
+    round_ = make_cohort_round(name="Cohort 2026/27")
+    participant = make_participant(round_, name="Pia")
+    first = make_mentor(name="Mona", capacity=2)
+    second = make_mentor(name="Nadia", capacity=3)
+    login(make_user(roles=[Role.LEAD]))
+    client.post(f"/mentoring/matching/{round_.id}/run")
+    pairing = db.session.scalar(select(services.Pairing).where(services.Pairing.proposal_id == participant.id))
+    matching = client.get(f"/mentoring/matching/{round_.id}").get_data(as_text=True)
+    assert f'href="/mentoring/pairings/{pairing.id}/swap"' in matching and "<select" not in matching
+    page = client.get(f"/mentoring/pairings/{pairing.id}/swap").get_data(as_text=True)
+    current, other = (first, second) if pairing.mentor_id == first.id else (second, first)
+    assert f'<option value="{current.id}" selected>{current.user.name} (1/{current.capacity})</option>' in page
+    assert f'<option value="{other.id}">{other.user.name} (0/{other.capacity})</option>' in page
+    assert client.post(f"/mentoring/pairings/{pairing.id}/swap", data={"mentor": other.id}).status_code == 303
+    db.session.refresh(pairing)
+    assert pairing.mentor_id == other.id and pairing.state == PairingState.LOCKED
+
+
+def test_the_matching_page_is_paged(client, login, monkeypatch):
+    from portal.mentoring import views
+    monkeypatch.setattr(views, "MATCHING_PER_PAGE", 2)
+    round_ = make_cohort_round(name="Cohort 2026/27")
+    people = [make_participant(round_, name=f"Participant {i}") for i in range(3)]
+    login(make_user(roles=[Role.LEAD]))
+    first = client.get(f"/mentoring/matching/{round_.id}").get_data(as_text=True)
+    assert "3 participant(s)" in first and "1–2 of 3" in first and "Page 1 of 2 (3 in all)" in first
+    assert first.count('<tr id="mentoring-participant-') == 2
+    second = client.get(f"/mentoring/matching/{round_.id}?page=2").get_data(as_text=True)
+    assert second.count('<tr id="mentoring-participant-') == 1 and f"mentoring-participant-{people[2].id}" in second
+
+
 def test_matching_page_run_lock_confirm(client, login):
     round_ = make_cohort_round(name="Cohort 2026/27")
     p = make_participant(round_, name="Pia")
