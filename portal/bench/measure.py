@@ -133,3 +133,13 @@ def format_table(results: list[PageResult]) -> str:
     for r in results:
         lines.append(f"{r.name:<28} {r.status:>6} {r.median_ms:>10.2f} {r.p95_ms:>8.2f} {r.queries:>8} {r.bytes:>9}")
     return "\n".join(lines)
+
+
+def machine_speed() -> float:
+    """Milliseconds a fixed piece of pure-Python work takes now: the same on a steady machine, so a
+    run that reports a higher figure was timed while the machine ran slower."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(1_000_000):
+        total += i * i
+    return round((time.perf_counter() - start) * 1000, 1)

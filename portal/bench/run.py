@@ -10,7 +10,8 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 
 from portal.bench.data import BENCH_PASSWORD, FULL, QUICK, BenchData, Size, build
-from portal.bench.measure import PageResult, Request, csrf_token, format_table, time_callable, time_requests
+from portal.bench.measure import (PageResult, Request, csrf_token, format_table, machine_speed, time_callable,
+                                  time_requests)
 from portal import freeze_start_up_objects
 from portal.extensions import db
 
@@ -112,7 +113,9 @@ def run(size_name: str = "full", database_url: str | None = None, repeat: int = 
         db.engine.dispose()
     # As wsgi.py does once a server process has started.
     freeze_start_up_objects()
+    speed_before = machine_speed()
     results = measure_pages(app, data, repeat=repeat)
+    speed_after = machine_speed()
     load = None
     if load_seconds > 0:
         from portal.bench.load import run_load
@@ -123,11 +126,13 @@ def run(size_name: str = "full", database_url: str | None = None, repeat: int = 
         "database": dialect,
         "size": size_name,
         "counts": size.__dict__,
+        "machine_speed_ms": {"before": speed_before, "after": speed_after},
         "results": [r.as_dict() for r in results],
         "load": load.as_dict() if load else None,
     }
     print(f"Cohort Portal benchmark · {report['size']} · {report['database']} · {report['machine']}")
     print(format_table(results))
+    print(f"machine speed (a fixed loop, lower is faster): {speed_before} ms before the pages, {speed_after} ms after")
     if load:
         print(load.format())
     path = out or f"bench-results-{size_name}.json"

@@ -33,6 +33,8 @@ def test_a_quick_run_prints_a_table_and_writes_json(tmp_path, monkeypatch, capsy
     printed = capsys.readouterr().out
     assert "moderation table" in printed and f"JSON written to {out}" in printed
     assert written["database"] == "sqlite" and written["size"] == "quick" and written["load"] is None
+    speed = written["machine_speed_ms"]
+    assert speed["before"] > 0 and speed["after"] > 0 and "machine speed (a fixed loop" in printed
 
 
 def test_settling_gives_postgresql_its_statistics(app):
