@@ -560,9 +560,9 @@ def _decision_table(proposal: Proposal) -> tuple[queries.Moderation, queries.Row
 
 
 def _decision_context(proposal: Proposal, form=None, message: str = "", error: bool = False, over: bool = False,
-                      table: tuple[queries.Moderation, queries.Row] | None = None):
-    """What the decide page shows; pass the table only if nothing changed since it was read."""
-    table, row = table or _decision_table(proposal)
+                      ranked: tuple[queries.Moderation, queries.Row] | None = None):
+    """What the decide page shows; pass the ranked table and row only if nothing changed since they were read."""
+    table, row = ranked or _decision_table(proposal)
     decision = queries.decision_for(proposal.id)
     if form is None:
         form = forms.DecisionForm(formdata=None, data={
@@ -584,7 +584,7 @@ def decide(proposal_id: int):
     ranked = _decision_table(proposal)  # refuses a conflicted lead before anything is read or saved
     target = f"panel-decision-{proposal.id}"
     if request.method == "GET":
-        return render("panel/decide.html", "panel/_decision.html", target, **_decision_context(proposal, table=ranked))
+        return render("panel/decide.html", "panel/_decision.html", target, **_decision_context(proposal, ranked=ranked))
     form = forms.DecisionForm()
     if form.validate_on_submit():
         try:
@@ -606,7 +606,7 @@ def decide(proposal_id: int):
         flash(message, "success")
         return _back(url_for("panel.moderation", round_id=proposal.round_id))
     return render("panel/decide.html", "panel/_decision.html", target, http_status=422,
-                  **_decision_context(proposal, form=form, message="Choose a decision.", error=True, table=ranked))
+                  **_decision_context(proposal, form=form, message="Choose a decision.", error=True, ranked=ranked))
 
 
 # ---------------------------------------------------------------- the applicant's outcome
