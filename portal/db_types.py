@@ -1,6 +1,7 @@
-"""Column types shared by every feature: UTC timestamps that come back timezone-aware."""
+"""Column types shared by every feature: UTC timestamps that come back timezone-aware, enums stored by value."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime, timezone
 
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -35,3 +36,21 @@ def str_enum(enum_class):
     from sqlalchemy import Enum
 
     return Enum(enum_class, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class LabelledEnum(str, enum.Enum):
+    """A string enum whose members carry the label people read: ``SELECTED = "selected", "Selected"``.
+
+    A member given only its value is labelled from it ("not_selected" -> "Not selected"). Stored by
+    value through `str_enum`, so a label can change without a migration.
+    """
+
+    def __new__(cls, value: str, label: str | None = None):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label or value.replace("_", " ").capitalize()
+        return member
+
+    @property
+    def label(self) -> str:
+        return self._label

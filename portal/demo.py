@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from importlib import import_module
 from typing import Callable
 
 from sqlalchemy import func, select
@@ -14,7 +12,12 @@ from portal.auth.models import Role, RoleGrant, User
 from portal.auth.services import hash_password
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.rounds.models import Pathway, Round, RoundState, Scheme
+from portal.mentoring import demo as mentoring_demo
+from portal.panel import demo as panel_demo
+from portal.proposals import demo as proposals_demo
+from portal.rounds.demo import DemoContext, next_weekday_at, seed_cmalt_scheme
+from portal.rounds.models import Round, RoundState
+from portal.schedule import demo as schedule_demo
 from portal.timeutil import local_to_utc, to_local
 
 DOMAIN = "example.ac.uk"
@@ -48,91 +51,14 @@ LAST = ["Adeyemi", "Brown", "Chen", "Davies", "Evans", "Fraser", "Gupta", "Hughe
 TITLES = ["Lecturer", "Senior Lecturer", "Learning Technologist", "Academic Librarian", "Educational Developer",
           "Digital Learning Designer", "Associate Professor", "Teaching Fellow", "Learning Technology Manager"]
 
-CMALT_SECTIONS = {
-    "Associate CMALT": ["Contextual statement", "Core area 1: operational issues",
-                        "Core area 2: teaching, learning and/or assessment processes",
-                        "Core area 3: the wider context", "Core area 4: communication and working with others",
-                        "Future plans"],
-    "CMALT": ["Contextual statement", "Core area 1: operational issues",
-              "Core area 2: teaching, learning and/or assessment processes",
-              "Core area 3: the wider context", "Core area 4: communication and working with others",
-              "Specialist option(s)", "Future plans"],
-    "Senior CMALT": ["Contextual statement", "Core area 1: operational issues",
-                     "Core area 2: teaching, learning and/or assessment processes",
-                     "Core area 3: the wider context", "Core area 4: communication and working with others",
-                     "Specialist option(s)", "Advanced area: leadership, strategy or research", "Future plans"],
-}
-
-
 class DemoRefused(Exception):
     pass
 
 
-@dataclass
-class DemoContext:
-    """What the base demo built; feature steps add to the institution from it."""
-
-    now: datetime
-    lead: User
-    panel: list[User]
-    mentors: list[User]
-    staff: list[User]
-    scheme: Scheme
-    pathways: dict[str, Pathway]
-    open_round: Round
-    past_round: Round
-    rng: random.Random
-    extra: dict = field(default_factory=dict)
-
-
-# Each feature's demo module has run(context) and adds its part of the year, in this order:
-# the schedule first (intro attendance gates proposals), then proposals, panel, mentoring.
-FEATURE_DEMOS = ["portal.schedule.demo", "portal.proposals.demo", "portal.panel.demo", "portal.mentoring.demo"]
-
-
-def feature_demo_steps() -> list[Callable[[DemoContext], None]]:
-    """The run() of every feature demo module that exists."""
-    steps = []
-    for name in FEATURE_DEMOS:
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
-        steps.append(module.run)
-    return steps
-
-
-def seed_cmalt_scheme() -> Scheme:
-    """The CMALT scheme with its three pathways, fees and portfolio sections (all editable later)."""
-    scheme = Scheme(name="CMALT", awarding_body="Association for Learning Technology (ALT)",
-                    description="Certified Membership of the Association for Learning Technology: a portfolio-based "
-                                "accreditation for people whose work involves learning technology.",
-                    website="https://www.alt.ac.uk/certified-membership")
-    scheme.pathways = [
-        Pathway(name="Associate CMALT", fee_pence=11000, min_years=0, max_years=3, level=1, position=0,
-                eligibility="For colleagues with less than three years' experience, or for whom learning "
-                            "technology is a small part of the role.",
-                portfolio_sections=CMALT_SECTIONS["Associate CMALT"]),
-        Pathway(name="CMALT", fee_pence=16500, min_years=3, max_years=None, level=2, position=1,
-                eligibility="For colleagues with three or more years' experience of learning technology.",
-                portfolio_sections=CMALT_SECTIONS["CMALT"]),
-        Pathway(name="Senior CMALT", fee_pence=26500, min_years=4, max_years=None, level=3, position=2,
-                eligibility="For colleagues with more than three years' experience who also lead, shape "
-                            "strategy or research in learning technology.",
-                portfolio_sections=CMALT_SECTIONS["Senior CMALT"]),
-    ]
-    db.session.add(scheme)
-    return scheme
-
-
-def next_weekday_at(start: datetime, weekday: int, at: time, min_days: int) -> datetime:
-    """The first given weekday at least min_days after start, at a wall-clock time, as UTC."""
-    local_day = to_local(start).date() + timedelta(days=min_days)
-    while local_day.weekday() != weekday:
-        local_day += timedelta(days=1)
-    return local_to_utc(datetime.combine(local_day, at))
+# Each feature's demo step adds its part of the year, in this order: the schedule first (intro
+# attendance gates proposals), then proposals, panel, mentoring.
+FEATURE_DEMOS: list[Callable[[DemoContext], None]] = [schedule_demo.run, proposals_demo.run, panel_demo.run,
+                                                      mentoring_demo.run]
 
 
 def load_demo(now: datetime | None = None, seed: int = 2026) -> list[tuple[str, str, str]]:
@@ -186,7 +112,7 @@ def load_demo(now: datetime | None = None, seed: int = 2026) -> list[tuple[str, 
 
     context = DemoContext(now=now, lead=lead, panel=panel, mentors=mentors, staff=staff, scheme=scheme,
                           pathways=pathways, open_round=open_round, past_round=past_round, rng=rng)
-    for step in feature_demo_steps():
+    for step in FEATURE_DEMOS:
         step(context)
         db.session.flush()
     db.session.commit()

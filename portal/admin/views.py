@@ -12,7 +12,8 @@ from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage, OutboxStatus
 from portal.outbox.services import retry_message
-from portal.web.authz import get_or_404, lead_required
+from portal.auth.access import lead_required
+from portal.web.authz import get_or_404
 from portal.web.htmx import render
 from portal.web.pagination import paginate
 

@@ -11,6 +11,7 @@ from portal.auth import services
 from portal.auth.forms import ButtonForm, ResetPasswordForm, ResetRequestForm, SignInForm, SignUpForm
 from portal.extensions import db, limiter
 from portal.web.csrf import keeps_input_on_csrf_failure
+from portal.web.errors import error_page
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -27,6 +28,15 @@ def safe_next(target: str | None) -> str:
 
 def _login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.errorhandler(429)
+def too_many_attempts(error):
+    """Too many sign-in attempts: the sign-in page itself, with its form, says so; others get the 429 page."""
+    if request.endpoint != "auth.sign_in":
+        return error_page(error)
+    return render_template("auth/sign_in.html", form=SignInForm(),
+                           error="Too many sign-in attempts. Wait a minute and try again."), 429
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

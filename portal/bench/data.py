@@ -68,7 +68,7 @@ def _bulk(model, rows: list[dict]) -> None:
 
 def build(size: Size, seed: int = 7) -> BenchData:
     """Fill an empty database with a synthetic institution of the given size."""
-    from portal.demo import seed_cmalt_scheme
+    from portal.rounds.demo import seed_cmalt_scheme
     from portal.mentoring.models import (Meeting, MentorProfile, Pairing, PairingState, Progress, ProgressSection,
                                          SectionStatus)
     from portal.panel import scoring

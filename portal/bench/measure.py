@@ -57,7 +57,7 @@ def count_queries():
 
 
 def csrf_token(html: str) -> str:
-    """The CSRF token a page hands to htmx (base.html's hx-headers)."""
+    """The CSRF token a page hands to htmx (base.html's data-hx-headers)."""
     match = re.search(r'"X-CSRFToken": "([^"]+)"', html)
     if not match:
         raise RuntimeError("no CSRF token on the page")

@@ -10,7 +10,8 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.rounds.models import Round
 from portal.timeutil import to_local
-from portal.web.authz import get_or_404, lead_required
+from portal.auth.access import lead_required
+from portal.web.authz import get_or_404
 from portal.web.csv import csv_response
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")

@@ -17,7 +17,8 @@ from portal.mentoring.models import ExamplePortfolio, MentorProfile, Outcome, Pa
 from portal.proposals.models import Proposal, ProposalState
 from portal.rounds.models import Pathway, Round
 from portal.timeutil import local_to_utc, to_local
-from portal.web.authz import get_or_404, lead_required
+from portal.auth.access import lead_required
+from portal.web.authz import get_or_404
 from portal.web.csrf import keeps_input_on_csrf_failure
 from portal.web.htmx import render, wants_fragment
 from portal.web.pagination import paginate_list

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal.demo import DemoContext
+from portal.rounds.demo import DemoContext
 from portal.extensions import db
 from portal.panel import queries, services
 from portal.proposals.models import Proposal, ProposalState

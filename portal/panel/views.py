@@ -12,7 +12,8 @@ from portal.panel.models import Criterion
 from portal.proposals.models import Proposal
 from portal.rounds.models import Round
 from portal.timeutil import local_to_utc, to_local
-from portal.web.authz import get_or_404, lead_required, roles_required
+from portal.auth.access import lead_required, roles_required
+from portal.web.authz import get_or_404
 from portal.web.csrf import keeps_input_on_csrf_failure
 from portal.web.csv import csv_response
 from portal.web.htmx import render, wants_fragment

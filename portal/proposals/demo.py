@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal.demo import DemoContext
+from portal.rounds.demo import DemoContext
 from portal.extensions import db
 from portal.proposals.models import Proposal, ProposalState, ProposalVersion
 from portal.proposals.states import set_proposal_state

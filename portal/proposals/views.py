@@ -16,7 +16,8 @@ from portal.proposals.models import Proposal, ProposalState
 from portal.rounds.models import LIMITED_QUESTIONS, Round
 from portal.rounds.rules import describe_remaining, is_accepting, is_visible_to, suggest_pathway, time_left
 from portal.timeutil import to_local
-from portal.web.authz import get_or_404, lead_required
+from portal.auth.access import lead_required
+from portal.web.authz import get_or_404
 from portal.web.csrf import keeps_input_on_csrf_failure
 from portal.web.csv import csv_response
 from portal.web.htmx import render, wants_fragment

@@ -1,20 +1,14 @@
 """`flask --app wsgi reminders send`: queue due reminders (the outbox sender delivers them)."""
 from __future__ import annotations
 
-import click
-from flask.cli import with_appcontext
-
-from portal.extensions import db
-
-reminders_cli = click.Group("reminders", help="Reminder emails.")
+from portal.jobs import job_command
+from portal.reminders.services import send_reminders
 
 
-@reminders_cli.command("send")
-@with_appcontext
-def send_command():
-    """Queue every reminder that is due now; safe to run as often as you like."""
-    from portal.reminders.services import send_reminders
-    report = send_reminders()
-    db.session.commit()
+def _describe(report) -> str:
     parts = ", ".join(f"{kind} {n}" for kind, n in sorted(report.queued.items())) or "none due"
-    click.echo(f"queued {report.total} reminder(s): {parts}; {report.opted_out} skipped (reminders switched off)")
+    return f"queued {report.total} reminder(s): {parts}; {report.opted_out} skipped (reminders switched off)"
+
+
+reminders_cli = job_command("reminders", "Reminder emails.", "send", send_reminders, _describe,
+                            help="Queue every reminder that is due now; safe to run as often as you like.")

@@ -12,7 +12,8 @@ from portal.rounds import queries, rules, services
 from portal.rounds.forms import PathwayForm, RoundForm, RoundStateForm, SchemeForm
 from portal.rounds.models import LIMITED_QUESTIONS, Pathway, Round, Scheme
 from portal.timeutil import local_to_utc, to_local
-from portal.web.authz import get_or_404, lead_required
+from portal.auth.access import lead_required
+from portal.web.authz import get_or_404
 from portal.web.csrf import keeps_input_on_csrf_failure
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from portal.demo import DemoContext, next_weekday_at
+from portal.rounds.demo import DemoContext, next_weekday_at
 from portal.extensions import db
 from portal.schedule import services
 from portal.schedule.models import Audience, Booking, BookingStatus, SessionKind, Term

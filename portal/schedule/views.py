@@ -25,7 +25,8 @@ from portal.schedule.models import (
 from portal.schedule.rules import can_change_booking, can_see_session, can_take_register, is_bookable
 from portal.schedule.services import ScheduleError
 from portal.timeutil import to_local
-from portal.web.authz import get_or_404, lead_required
+from portal.auth.access import lead_required
+from portal.web.authz import get_or_404
 from portal.web.csrf import keeps_input_on_csrf_failure
 from portal.web.htmx import render, wants_fragment
 

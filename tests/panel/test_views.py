@@ -327,7 +327,7 @@ def test_the_ranked_table_refreshes_itself_as_a_fragment(app, login):
     p = build_panel(members=1, proposals=1)
     client = client_for(app, login, p.lead)
     page = client.get(f"/panel/rounds/{p.round.id}/moderation").get_data(as_text=True)
-    assert 'hx-trigger="every 30s"' in page
+    assert 'data-hx-trigger="every 30s"' in page
     score(p.members[0], p.proposals[0], p.criteria, [5, 5, 5, 5])
     fragment = client.get(f"/panel/rounds/{p.round.id}/moderation",
                           headers={**HX, "HX-Target": "panel-ranked-table"}).get_data(as_text=True)
@@ -409,4 +409,4 @@ def test_the_moderation_table_is_paged_in_rank_order_with_details_on_the_page(ap
     assert f'id="panel-row-{p.proposals[0].id}"' in second and "Disagreement</span> on Fit" in second
     refresh = client.get(f"/panel/rounds/{p.round.id}/moderation?page=2",
                          headers={**HX, "HX-Target": "panel-ranked-table"}).get_data(as_text=True)
-    assert 'hx-get="/panel/rounds/%d/moderation?page=2"' % p.round.id in refresh
+    assert 'data-hx-get="/panel/rounds/%d/moderation?page=2"' % p.round.id in refresh

@@ -56,7 +56,7 @@ def test_start_then_autosave_over_htmx_saves_and_reports_the_time(app, client, l
     proposal = db.session.scalars(select(Proposal).where(Proposal.user_id == me.id)).one()
     assert response.headers["Location"].endswith(f"/proposals/{proposal.id}/edit")
     page = client.get(f"/proposals/{proposal.id}/edit").get_data(as_text=True)
-    assert 'hx-trigger="input changed delay:1500ms, focusout changed"' in page
+    assert 'data-hx-trigger="input changed delay:1500ms, focusout changed"' in page
     assert f'id="proposals-autosave-{proposal.id}"' in page and 'aria-live="polite"' in page
 
     saved = client.post(f"/proposals/{proposal.id}/autosave", data={"motivation": LONG, "years_experience": "x"},

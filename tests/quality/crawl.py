@@ -90,7 +90,7 @@ def crawl(page, origin: str, seeds: list[str], max_pages: int = MAX_PAGES, axe: 
                 continue
             landed_seen.add(landed.path)
         seen.add(landed_path)
-        if page.locator("[hx-trigger*='load']").count():
+        if page.locator("[data-hx-trigger*='load']").count():
             page.wait_for_load_state("networkidle")
         record = Visited(url=landed_path, status=response.status, html=response.text(),
                          headers=response.all_headers())

@@ -133,7 +133,7 @@ def test_every_state_changing_route_refuses_a_missing_token_with_a_friendly_page
 
 @pytest.mark.browser
 def test_htmx_post_succeeds_in_chromium_with_csrf_on_and_the_strict_csp(app, page):
-    """No CSP bypass here: htmx runs under the real policy and sends X-CSRFToken from <body hx-headers>."""
+    """No CSP bypass here: htmx runs under the real policy and sends X-CSRFToken from <body data-hx-headers>."""
     assert app.config.get("WTF_CSRF_ENABLED", True) is True
     lead = make_user(roles=[Role.LEAD], name="Lena Lead", email="lena-q@example.ac.uk")
     make_user(name="Pat Person", email="pat-q@example.ac.uk")
@@ -141,7 +141,7 @@ def test_htmx_post_succeeds_in_chromium_with_csrf_on_and_the_strict_csp(app, pag
     page.on("console", lambda message: console.append(message.text))
     browser_sign_in(page, lead.email, DEFAULT_PASSWORD)
     page.goto("/admin/people")
-    token = re.search(r'"X-CSRFToken": "([^"]+)"', page.locator("body").get_attribute("hx-headers")).group(1)
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page.locator("body").get_attribute("data-hx-headers")).group(1)
     with page.expect_response(lambda r: r.request.method == "POST" and "/roles" in r.url) as answer:
         page.get_by_role("button", name="Panel member for Pat Person").click()
     response = answer.value
