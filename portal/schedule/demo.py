@@ -6,8 +6,11 @@ from datetime import datetime, time, timedelta
 
 from portal.rounds.demo import DemoContext, next_weekday_at
 from portal.extensions import db
-from portal.schedule import services
+from portal.schedule.bookings import book_session
+from portal.schedule.feeds import create_feed_token
 from portal.schedule.models import Audience, Booking, BookingStatus, SessionKind, Term
+from portal.schedule.office_hours import BlockInput, create_office_hours_block
+from portal.schedule.sessions import SessionInput, create_sessions
 from portal.timeutil import local_to_utc, to_local
 
 TEAMS_LINK = "https://teams.example.ac.uk/l/meetup-join/cmalt-intro"
@@ -28,7 +31,7 @@ def run(ctx: DemoContext) -> None:
                  online_url=TEAMS_LINK, capacity=40, audience=Audience.APPLICANTS, round_id=ctx.open_round.id,
                  host_id=lead.id)
     past_start = next_weekday_at(now - timedelta(days=10), 1, time(12, 30), 0)
-    [past_intro] = services.create_sessions(lead, services.SessionInput(
+    [past_intro] = create_sessions(lead, SessionInput(
         title="Intro session: is CMALT for you?", starts_at=past_start, ends_at=past_start + timedelta(hours=1),
         location="Online (Teams)", **intro))
     booked = ctx.staff[:18]
@@ -43,16 +46,16 @@ def run(ctx: DemoContext) -> None:
     future_intros = []
     for days, hour, room in ((4, 13, "Online (Teams)"), (11, 10, "Library seminar room 2")):
         start = next_weekday_at(now, (to_local(now).weekday() + days) % 7, time(hour, 0), days)
-        future_intros += services.create_sessions(lead, services.SessionInput(
+        future_intros += create_sessions(lead, SessionInput(
             title="Intro session: is CMALT for you?", starts_at=start, ends_at=start + timedelta(hours=1),
             location=room, **intro))
     db.session.flush()
     for person in ctx.staff[18:24]:
-        services.book_session(person, future_intros[0], now=now)
+        book_session(person, future_intros[0], now=now)
 
     # Five workshops for last year's cohort, weekly on Thursdays at 14:00; the first two are past.
     first = next_weekday_at(now - timedelta(days=15), 3, time(14, 0), 0)
-    workshops = services.create_sessions(lead, services.SessionInput(
+    workshops = create_sessions(lead, SessionInput(
         kind=SessionKind.WORKSHOP, title="Portfolio workshop", starts_at=first, ends_at=first + timedelta(hours=2),
         description="Writing to the core areas with evidence and reflection; bring a draft section.",
         location="Room 2.14, Library", capacity=15, audience=Audience.COHORT, round_id=ctx.past_round.id,
@@ -61,13 +64,13 @@ def run(ctx: DemoContext) -> None:
 
     # Weekly office hours: Tuesdays 14:00-16:00 for six weeks, 20-minute slots.
     tuesday = to_local(next_weekday_at(now, 1, time(14, 0), 1)).date()
-    block = services.create_office_hours_block(lead, services.BlockInput(
+    block = create_office_hours_block(lead, BlockInput(
         title="Portfolio feedback office hours", first_day=tuesday, start_time="14:00", end_time="16:00",
         weeks=6, slot_minutes=20, description="Twenty minutes of feedback on a draft section of your portfolio.",
         location="Digital Learning Team office, Room 1.05", online_url=TEAMS_LINK, host_id=host.id))
     db.session.flush()
     for person, slot in zip(ctx.staff[24:28], block.sessions[::2]):
-        services.book_session(person, slot, now=now)
+        book_session(person, slot, now=now)
     ctx.extra["office_hours"] = block
 
     # The awarding body's submission deadlines for the cohort (all day), and the open round's closing time.
@@ -75,17 +78,17 @@ def run(ctx: DemoContext) -> None:
                           (6, "Portfolio submission window C")):
         day = (to_local(now) + timedelta(days=30 * months)).date()
         start = local_to_utc(datetime.combine(day, time(0)))
-        services.create_sessions(lead, services.SessionInput(
+        create_sessions(lead, SessionInput(
             kind=SessionKind.DEADLINE, title=f"ALT submission deadline: {label}", all_day=True, starts_at=start,
             ends_at=local_to_utc(datetime.combine(day + timedelta(days=1), time(0))),
             description="Portfolios for this window must be submitted to ALT by the end of the day.",
             audience=Audience.COHORT, round_id=ctx.past_round.id))
-    services.create_sessions(lead, services.SessionInput(
+    create_sessions(lead, SessionInput(
         kind=SessionKind.DEADLINE, title="Proposals close", starts_at=ctx.open_round.closes_at,
         ends_at=ctx.open_round.closes_at, description="The deadline for proposals of interest.",
         audience=Audience.EVERYONE, round_id=ctx.open_round.id))
 
     # Calendar links, so the demo logins see working feeds straight away.
     for person in (lead, ctx.panel[0], ctx.mentors[0], ctx.staff[0]):
-        services.create_feed_token(person, "My calendar")
+        create_feed_token(person, "My calendar")
     db.session.flush()

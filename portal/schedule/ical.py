@@ -1,10 +1,9 @@
-"""iCalendar (RFC 5545) as a pure builder: CalendarEvents in, bytes out; plus the feed provider registry."""
+"""iCalendar (RFC 5545) as a pure builder: CalendarEvents in, bytes out (links are handed in, never built here)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -34,11 +33,6 @@ class CalendarEvent:
     # (email, name) pairs; used for invitations (METHOD:REQUEST / CANCEL).
     organizer: tuple[str, str] | None = None
     attendees: list[tuple[str, str]] = field(default_factory=list)
-
-
-# Other features add a function here returning the events of theirs that belong in a person's
-# personal feed, e.g. FEED_PROVIDERS.append(mentoring_events_for).
-FEED_PROVIDERS: list[Callable[[object], list[CalendarEvent]]] = []
 
 
 @lru_cache(maxsize=32)
@@ -151,14 +145,11 @@ def _event_bytes(key: tuple, tzid: str, alarm_minutes: int | None, stamp: dateti
     return event.to_ical()
 
 
-def session_url(base_url: str, session) -> str:
-    return f"{base_url.rstrip('/')}/schedule/sessions/{session.id}"
-
-
-def event_from_session(session, base_url: str, *, attendees: list[tuple[str, str]] | None = None,
+def event_from_session(session, page: str, *, attendees: list[tuple[str, str]] | None = None,
                        organizer: tuple[str, str] | None = None, sequence: int | None = None) -> CalendarEvent:
     """A Session as a CalendarEvent: the online link goes in LOCATION (when there is no room) and the
-    description; URL points back to the session page; cancelled sessions stay, marked CANCELLED."""
+    description; URL points back to the session page (`page`, its absolute address); cancelled sessions
+    stay, marked CANCELLED."""
     cancelled = session.status.value == "cancelled"
     lines = []
     if session.series_number and session.series_total:
@@ -169,7 +160,6 @@ def event_from_session(session, base_url: str, *, attendees: list[tuple[str, str
         lines.append(f"Join online: {session.online_url}")
     if session.host is not None:
         lines.append(f"Host: {session.host.name}")
-    page = session_url(base_url, session)
     lines.append(f"Details and booking: {page}")
     if session.all_day:
         start: datetime | date = session.starts_at

@@ -1,63 +1,44 @@
 """Sessions, office-hours blocks, bookings, personal feed tokens, term weeks and notice rules."""
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db_types import UTCDateTime, str_enum, utcnow
+from portal.db_types import LabelledEnum, UTCDateTime, str_enum, utcnow
 from portal.extensions import db
 
 
 _enum = str_enum
 
 
-class SessionKind(str, enum.Enum):
-    INTRO = "intro"
+class SessionKind(LabelledEnum):
+    INTRO = "intro", "Intro session"
     WORKSHOP = "workshop"
     OFFICE_HOURS = "office_hours"
     DEADLINE = "deadline"
     OTHER = "other"
 
-    @property
-    def label(self) -> str:
-        return {"intro": "Intro session", "workshop": "Workshop", "office_hours": "Office hours",
-                "deadline": "Deadline", "other": "Other"}[self.value]
 
-
-class SessionStatus(str, enum.Enum):
+class SessionStatus(LabelledEnum):
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
-
-class Audience(str, enum.Enum):
+class Audience(LabelledEnum):
     """Who may see and book a session."""
 
     EVERYONE = "everyone"
-    APPLICANTS = "applicants"  # people with a non-draft proposal in the session's round
-    COHORT = "cohort"  # people selected in the session's round
-
-    @property
-    def label(self) -> str:
-        return {"everyone": "Everyone", "applicants": "The round's applicants",
-                "cohort": "The round's cohort"}[self.value]
+    APPLICANTS = "applicants", "The round's applicants"  # people with a non-draft proposal in the session's round
+    COHORT = "cohort", "The round's cohort"  # people selected in the session's round
 
 
-class BookingStatus(str, enum.Enum):
+class BookingStatus(LabelledEnum):
     BOOKED = "booked"
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 def new_uid() -> str:

@@ -1,4 +1,4 @@
-"""Reads for the schedule: who may see what, month lists, registers, clashes and feed contents."""
+"""Reads for the schedule: who may see what, month lists, bookings, registers, terms and feed contents."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,17 +10,18 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from portal.auth.models import User
 from portal.extensions import db
-from portal.proposals.models import Proposal, ProposalState
 from portal.rounds.models import Round, RoundState
 from portal.schedule.models import (
     Audience, BlockWaitlistEntry, Booking, BookingStatus, FeedToken, OfficeHoursBlock, Session, SessionKind,
     SessionStatus, Term,
 )
+from portal.schedule.hooks import schedule_hooks
 from portal.schedule.rules import Viewer
+from portal.timeutil import local_to_utc
 
 
 # Row kinds of viewer_for's one query.
-_PROPOSAL, _OPEN_ROUND, _BOOKED = 1, 2, 3
+_APPLIED, _OPEN_ROUND, _BOOKED = 1, 2, 3
 
 
 def _row_kind(kind: int):
@@ -28,22 +29,26 @@ def _row_kind(kind: int):
 
 
 def viewer_for(user) -> Viewer:
-    """The person's round memberships, the open rounds and their live bookings, read in one query."""
+    """The person's round memberships, the open rounds and their live bookings, read in one query.
+
+    The memberships come from the participation statement handed over at start-up (see hooks.py):
+    (round id, in cohort?) rows, read here in the same query.
+    """
     if user is None or not getattr(user, "is_authenticated", True) or getattr(user, "id", None) is None:
         return Viewer(user_id=None)
+    applied = schedule_hooks().participation(user.id)
     rows = db.session.execute(union_all(
-        select(_row_kind(_PROPOSAL), Proposal.round_id, Proposal.state)
-        .where(Proposal.user_id == user.id, Proposal.state != ProposalState.DRAFT),
+        applied.with_only_columns(_row_kind(_APPLIED), *applied.selected_columns, maintain_column_froms=True),
         select(_row_kind(_OPEN_ROUND), Round.id, null()).where(Round.state == RoundState.OPEN),
         select(_row_kind(_BOOKED), Booking.session_id, null())
         .where(Booking.user_id == user.id, Booking.status != BookingStatus.CANCELLED),
     )).all()
-    proposals = [(key, state) for what, key, state in rows if what == _PROPOSAL]
+    memberships = [(key, in_cohort) for what, key, in_cohort in rows if what == _APPLIED]
     return Viewer(
         user_id=user.id,
         is_lead=bool(getattr(user, "is_lead", False)),
-        applicant_rounds=frozenset(r for r, _ in proposals),
-        cohort_rounds=frozenset(r for r, state in proposals if state == ProposalState.SELECTED),
+        applicant_rounds=frozenset(r for r, _ in memberships),
+        cohort_rounds=frozenset(r for r, in_cohort in memberships if in_cohort),
         open_rounds=frozenset(key for what, key, _ in rows if what == _OPEN_ROUND),
         booked_sessions=frozenset(key for what, key, _ in rows if what == _BOOKED),
     )
@@ -76,7 +81,7 @@ def visible_clause(viewer: Viewer):
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
-    from portal.timeutil import local_to_utc
+    """The UTC instants a local calendar month starts and ends."""
     first = month.replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
     return (local_to_utc(datetime.combine(first, datetime.min.time())),
@@ -127,6 +132,11 @@ def month_schedule(viewer: Viewer, start: datetime, end: datetime) -> MonthSched
             if position is not None:
                 positions[booking.id] = position
     return MonthSchedule(sessions=sessions, blocks=list(blocks.values()), bookings=bookings, positions=positions)
+
+
+def booking_of(user_id: int, session_id: int) -> Booking | None:
+    """The person's booking (any status) on one session, if they ever had one."""
+    return db.session.scalar(select(Booking).where(Booking.session_id == session_id, Booking.user_id == user_id))
 
 
 def bookings_by_session(user_id: int | None, session_ids) -> dict[int, Booking]:
@@ -183,6 +193,7 @@ def register_for(session: Session) -> list[Booking]:
 
 
 def waitlist_for(session: Session) -> list[Booking]:
+    """The session's waitlist in order, with each person loaded."""
     return list(db.session.scalars(
         select(Booking).where(Booking.session_id == session.id, Booking.status == BookingStatus.WAITLISTED)
         .options(selectinload(Booking.user)).order_by(Booking.waitlisted_at, Booking.id)
@@ -190,6 +201,7 @@ def waitlist_for(session: Session) -> list[Booking]:
 
 
 def block_waitlist(block_id: int) -> list[BlockWaitlistEntry]:
+    """Who is still waiting for a slot in an office-hours block, first come first."""
     return list(db.session.scalars(
         select(BlockWaitlistEntry).where(BlockWaitlistEntry.block_id == block_id,
                                          BlockWaitlistEntry.resolved_at.is_(None))
@@ -199,6 +211,7 @@ def block_waitlist(block_id: int) -> list[BlockWaitlistEntry]:
 
 
 def user_slots_in_block(user_id: int, block_id: int) -> int:
+    """How many scheduled slots of the block the person holds."""
     return db.session.scalar(
         select(func.count(Booking.id)).join(Session)
         .where(Booking.user_id == user_id, Booking.status == BookingStatus.BOOKED, Session.block_id == block_id,
@@ -206,7 +219,20 @@ def user_slots_in_block(user_id: int, block_id: int) -> int:
     ) or 0
 
 
+def live_rounds() -> list[Round]:
+    """Rounds a session can still be for (any but archived), newest first: the lead's form choices."""
+    return list(db.session.scalars(
+        select(Round).where(Round.state != RoundState.ARCHIVED).order_by(Round.opens_at.desc())))
+
+
+def possible_hosts() -> list:
+    """(id, name, email) of everyone with an active account, by name: who can host a session."""
+    return db.session.execute(select(User.id, User.name, User.email).where(User.is_active_account.is_(True))
+                              .order_by(User.name)).all()
+
+
 def management_list(start: datetime, *, include_past: bool = False, kind: SessionKind | None = None) -> list[Session]:
+    """The lead's list: sessions still to end (or, with include_past, those ended), of one kind or all."""
     query = select(Session).options(selectinload(Session.host), selectinload(Session.round)).order_by(
         Session.starts_at, Session.id)
     if not include_past:
@@ -216,90 +242,6 @@ def management_list(start: datetime, *, include_past: bool = False, kind: Sessio
     if kind is not None:
         query = query.where(Session.kind == kind)
     return list(db.session.scalars(query.limit(500)))
-
-
-@dataclass(frozen=True)
-class Clash:
-    session: Session
-    other: Session
-    reason: str  # "host" or "room"
-
-    @property
-    def message(self) -> str:
-        if self.reason == "host":
-            who = self.session.host.name if self.session.host else "The host"
-            return f"{who} is also hosting “{self.other.display_title}” at the same time."
-        return f"{self.session.location} is also booked for “{self.other.display_title}” at the same time."
-
-
-def _room(session: Session) -> str:
-    room = (session.location or "").strip().lower()
-    return "" if room in {"", "online", "teams", "zoom"} else room
-
-
-def clashes_among(sessions: list[Session]) -> dict[int, list[Clash]]:
-    """Host double-bookings and rooms used twice, among scheduled timed sessions (sweep by start time)."""
-    timed = sorted((s for s in sessions if s.status == SessionStatus.SCHEDULED and not s.all_day
-                    and s.kind != SessionKind.DEADLINE), key=lambda s: (s.starts_at, s.id))
-    found: dict[int, list[Clash]] = {}
-    active: list[Session] = []
-    for current in timed:
-        active = [s for s in active if s.ends_at > current.starts_at]
-        for other in active:
-            if current.host_id and current.host_id == other.host_id:
-                found.setdefault(current.id, []).append(Clash(current, other, "host"))
-                found.setdefault(other.id, []).append(Clash(other, current, "host"))
-            if _room(current) and _room(current) == _room(other):
-                found.setdefault(current.id, []).append(Clash(current, other, "room"))
-                found.setdefault(other.id, []).append(Clash(other, current, "room"))
-        active.append(current)
-    return found
-
-
-def clashes_for_many(sessions: list[Session]) -> dict[int, list[Clash]]:
-    """Clashes of these sessions with anything else on at the same time: always one query (an empty one when
-    none of them can clash), so a page's cost does not hang on what it shows."""
-    live = [s for s in sessions if s.status == SessionStatus.SCHEDULED and not s.all_day
-            and s.kind != SessionKind.DEADLINE]
-    hosts = {s.host_id for s in live if s.host_id}
-    rooms = {_room(s) for s in live if _room(s)}
-    conditions = []
-    if hosts:
-        conditions.append(Session.host_id.in_(hosts))
-    if rooms:
-        conditions.append(func.lower(func.trim(Session.location)).in_(rooms))
-    if conditions:
-        criteria = [Session.status == SessionStatus.SCHEDULED, Session.all_day.is_(False),
-                    Session.starts_at < max(s.ends_at for s in live),
-                    Session.ends_at > min(s.starts_at for s in live), or_(*conditions)]
-    else:
-        criteria = [false()]
-    others = db.session.scalars(
-        select(Session).where(*criteria).options(joinedload(Session.host))
-    ).all()
-    everything = {s.id: s for s in [*live, *others]}
-    ids = {s.id for s in live}
-    return {key: found for key, found in clashes_among(list(everything.values())).items() if key in ids}
-
-
-def clashes_for(session: Session) -> list[Clash]:
-    """Clashes of one session with anything overlapping it."""
-    if session.all_day or session.status != SessionStatus.SCHEDULED:
-        return []
-    conditions = []
-    if session.host_id:
-        conditions.append(Session.host_id == session.host_id)
-    if _room(session):
-        conditions.append(func.lower(func.trim(Session.location)) == _room(session))
-    if not conditions:
-        return []
-    others = db.session.scalars(
-        select(Session).where(Session.id != session.id, Session.status == SessionStatus.SCHEDULED,
-                              Session.all_day.is_(False), Session.starts_at < session.ends_at,
-                              Session.ends_at > session.starts_at, or_(*conditions))
-        .options(selectinload(Session.host))
-    ).all()
-    return clashes_among([session, *others]).get(session.id, [])
 
 
 # ---------------------------------------------------------------- terms
@@ -320,6 +262,7 @@ FEED_HISTORY = timedelta(days=365)
 
 
 def active_feed_token(token: str) -> FeedToken | None:
+    """The live feed token with this secret (None for anything odd, revoked or unknown)."""
     if not token or len(token) > 64:
         return None
     return db.session.scalar(select(FeedToken).where(FeedToken.token == token, FeedToken.revoked_at.is_(None)))
@@ -367,6 +310,13 @@ def public_round_sessions(round_id: int, now: datetime) -> list[Session]:
             Session.kind.in_([SessionKind.INTRO, SessionKind.DEADLINE]), Session.ends_at > now - FEED_HISTORY)
         .options(selectinload(Session.host)).order_by(Session.starts_at, Session.id)
     ))
+
+
+def cohort_rounds(viewer: Viewer) -> list[Round]:
+    """The rounds whose cohort the viewer is in (no query when there are none)."""
+    if not viewer.cohort_rounds:
+        return []
+    return db.session.scalars(select(Round).where(Round.id.in_(viewer.cohort_rounds))).all()
 
 
 def feed_rounds(viewer: Viewer) -> list[Round]:

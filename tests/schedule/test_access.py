@@ -7,8 +7,9 @@ import pytest
 
 from portal.extensions import db
 from portal.rounds.models import RoundState
-from portal.schedule import services
+from portal.schedule.feeds import create_feed_token
 from portal.schedule.models import Audience
+from portal.schedule.office_hours import BlockInput, create_office_hours_block
 from tests.access import LEAD_ONLY, ROLES, SIGNED_IN, assert_access, sign_in_as
 from tests.factories import make_booking, make_round, make_session, make_user
 
@@ -37,7 +38,7 @@ def _booking():
 
 def _block():
     from datetime import date
-    block = services.create_office_hours_block(make_user(), services.BlockInput(
+    block = create_office_hours_block(make_user(), BlockInput(
         title="Slots", first_day=date(2030, 3, 5), start_time="10:00", end_time="11:00"))
     db.session.commit()
     return block.id
@@ -48,7 +49,7 @@ def _round():
 
 
 def _feed_token():
-    token = services.create_feed_token(make_user(), "Theirs")
+    token = create_feed_token(make_user(), "Theirs")
     db.session.commit()
     return token.token
 

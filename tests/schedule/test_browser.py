@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.schedule import services
 from portal.schedule.models import Booking, BookingStatus
+from portal.schedule.office_hours import BlockInput, create_office_hours_block
 from portal.timeutil import to_local
 from tests.factories import DEFAULT_PASSWORD, make_session, make_user
 
@@ -22,7 +22,7 @@ def test_staff_book_a_workshop_and_an_office_hours_slot_and_download_the_ics(app
     workshop = make_session(title="Portfolio workshop", capacity=8, location="Room 2.14",
                             starts_in=timedelta(days=9))
     day = (to_local(workshop.starts_at) + timedelta(days=1)).date()
-    block = services.create_office_hours_block(make_user(), services.BlockInput(
+    block = create_office_hours_block(make_user(), BlockInput(
         title="Feedback office hours", first_day=day, start_time="14:00", end_time="15:00", slot_minutes=20))
     db.session.commit()
 

@@ -1,5 +1,5 @@
 """The iCal builder and the feeds: parse with icalendar, round-trip UID/SEQUENCE/STATUS/TZID, clock changes,
-cancelled sessions, all-day deadlines, alarms, conditional GETs, revoked tokens and feed providers."""
+cancelled sessions, all-day deadlines, alarms, conditional GETs, revoked tokens and other features' feed events."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -12,8 +12,12 @@ from portal.auth.models import Role
 from portal.extensions import db
 from portal.proposals.models import ProposalState
 from portal.rounds.models import RoundState
-from portal.schedule import ical, services
+from portal.schedule import ical
+from portal.schedule.bookings import book_session
+from portal.schedule.feeds import create_feed_token, revoke_feed_token, set_feed_alarm
+from portal.schedule.hooks import configure_schedule
 from portal.schedule.models import Audience, SessionKind
+from portal.schedule.sessions import SessionInput, cancel_session, create_sessions, update_session
 from portal.timeutil import local_to_utc
 from tests.factories import make_booking, make_proposal, make_round, make_session, make_user
 
@@ -73,7 +77,7 @@ def test_all_day_events_are_dates_and_alarms_are_optional():
 
 def _personal_feed(client, login_as, **user):
     person = login_as(**user)
-    token = services.create_feed_token(person, "Laptop")
+    token = create_feed_token(person, "Laptop")
     db.session.commit()
     return person, token
 
@@ -82,16 +86,16 @@ def test_a_session_moved_across_the_clock_change_shows_the_right_instant(app, cl
     person, token = _personal_feed(client, login_as)
     lead = make_user(roles=[Role.LEAD])
     before = local(2026, 10, 22, 10, 0)  # Thursday, BST: 09:00 UTC
-    [session] = services.create_sessions(lead, services.SessionInput(
+    [session] = create_sessions(lead, SessionInput(
         kind=SessionKind.WORKSHOP, title="Workshop", starts_at=before, ends_at=before + timedelta(hours=1)))
     db.session.commit()
-    services.book_session(person, session, now=local(2026, 10, 1, 9, 0))
+    book_session(person, session, now=local(2026, 10, 1, 9, 0))
     db.session.commit()
     _cal, by_uid = _parse(client.get(f"/schedule/feed/{token.token}.ics").data)
     assert by_uid[session.uid].decoded("DTSTART") == datetime(2026, 10, 22, 9, 0, tzinfo=timezone.utc)
 
     after = local(2026, 10, 29, 10, 0)  # a week later, GMT: 10:00 UTC
-    services.update_session(lead, session, services.SessionInput(
+    update_session(lead, session, SessionInput(
         kind=SessionKind.WORKSHOP, title="Workshop", starts_at=after, ends_at=after + timedelta(hours=1)))
     db.session.commit()
     body = client.get(f"/schedule/feed/{token.token}.ics").data
@@ -107,7 +111,7 @@ def test_cancelled_sessions_stay_in_feeds_as_cancelled(app, client, login_as):
     person, token = _personal_feed(client, login_as)
     session = make_session(title="Workshop 4", capacity=5)
     make_booking(session, person)
-    services.cancel_session(make_user(roles=[Role.LEAD]), session)
+    cancel_session(make_user(roles=[Role.LEAD]), session)
     db.session.commit()
     _cal, by_uid = _parse(client.get(f"/schedule/feed/{token.token}.ics").data)
     assert by_uid[session.uid]["STATUS"] == "CANCELLED"
@@ -128,11 +132,13 @@ def test_personal_feed_holds_bookings_cohort_programme_deadlines_hosting_and_pro
     other_cohort = make_session(title="Not my cohort", audience=Audience.COHORT, round_id=make_round().id)
     provided = ical.CalendarEvent("meeting-1@mentoring", "Mentoring meeting", "", booked.starts_at,
                                   booked.ends_at)
-    ical.FEED_PROVIDERS.append(lambda user: [provided] if user.id == person.id else [])
+    configured = app.extensions["schedule"]
+    configure_schedule(app, participation=configured.participation, feed_events=(
+        *configured.feed_events, lambda user: [provided] if user.id == person.id else []))
     try:
         response = client.get(f"/schedule/feed/{token.token}.ics")
     finally:
-        ical.FEED_PROVIDERS.pop()
+        app.extensions["schedule"] = configured
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     _cal, by_uid = _parse(response.data)
@@ -144,7 +150,7 @@ def test_personal_feed_holds_bookings_cohort_programme_deadlines_hosting_and_pro
 def test_a_revoked_or_unknown_token_gets_404_with_no_hint(app, client, login_as):
     person, token = _personal_feed(client, login_as)
     assert client.get(f"/schedule/feed/{token.token}.ics").status_code == 200
-    services.revoke_feed_token(person, token)
+    revoke_feed_token(person, token)
     db.session.commit()
     revoked = client.get(f"/schedule/feed/{token.token}.ics")
     unknown = client.get("/schedule/feed/not-a-real-token.ics")
@@ -162,7 +168,7 @@ def test_a_repeated_conditional_get_answers_304_until_something_changes(app, cli
     again = client.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
     assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
-    services.update_session(make_user(roles=[Role.LEAD]), session, services.SessionInput(
+    update_session(make_user(roles=[Role.LEAD]), session, SessionInput(
         kind=SessionKind.WORKSHOP, title="Workshop (new room)", starts_at=session.starts_at,
         ends_at=session.ends_at))
     db.session.commit()
@@ -173,9 +179,9 @@ def test_a_repeated_conditional_get_answers_304_until_something_changes(app, cli
 
 def test_the_alarm_switched_on_for_a_feed_appears_in_that_feed_only(app, client, login_as):
     person, token = _personal_feed(client, login_as)
-    other = services.create_feed_token(person, "Phone")
+    other = create_feed_token(person, "Phone")
     make_booking(make_session(), person)
-    services.set_feed_alarm(person, token, 30)
+    set_feed_alarm(person, token, 30)
     db.session.commit()
     _cal, with_alarm = _parse(client.get(f"/schedule/feed/{token.token}.ics").data)
     _cal, without = _parse(client.get(f"/schedule/feed/{other.token}.ics").data)
@@ -189,7 +195,7 @@ def test_the_cohort_feed_serves_the_cohort_and_stops_when_membership_ends(app, c
     proposal = make_proposal(round_, person, state=ProposalState.SELECTED)
     workshop = make_session(title="Cohort workshop", audience=Audience.COHORT, round_id=round_.id)
     make_session(title="Open to all", round_id=round_.id)
-    token = services.create_feed_token(person, "", "cohort", round_.id)
+    token = create_feed_token(person, "", "cohort", round_.id)
     db.session.commit()
     _cal, by_uid = _parse(client.get(f"/schedule/feed/{token.token}.ics").data)
     assert set(by_uid) == {workshop.uid}

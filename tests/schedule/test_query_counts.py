@@ -9,7 +9,7 @@ from portal.auth.models import Role
 from portal.extensions import db
 from portal.proposals.models import ProposalState
 from portal.rounds.models import RoundState
-from portal.schedule import services
+from portal.schedule.feeds import create_feed_token
 from portal.schedule.models import Audience, KindNotice, OfficeHoursBlock, SessionKind, Term
 from portal.timeutil import local_to_utc
 from tests.query_counts import MOST_QUERIES, page_queries
@@ -65,8 +65,8 @@ def _a_busy_month(person) -> None:
                                 host_id=hosts[b].id, starts_at=_at(7 + b, 14, 20 * k), minutes=20)
             if k == 0:
                 make_booking(slot, person if b else None)
-    services.create_feed_token(person, "My calendar")
-    services.create_feed_token(person, "Cohort", scope="cohort", round_id=cohort.id)
+    create_feed_token(person, "My calendar")
+    create_feed_token(person, "Cohort", scope="cohort", round_id=cohort.id)
     db.session.add_all([Term(name="TT30", starts_on=date(2030, 4, 22), weeks=10),
                         KindNotice(kind=SessionKind.WORKSHOP, hours=24)])
     db.session.commit()

@@ -11,10 +11,11 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.proposals.models import ProposalState
 from portal.rounds.models import RoundState
-from portal.schedule import services
+from portal.schedule.feeds import create_feed_token
 from portal.schedule.models import (
     Audience, Booking, BookingStatus, FeedToken, OfficeHoursBlock, Session, SessionKind, SessionStatus, Term,
 )
+from portal.schedule.notice import notice_hours
 from portal.timeutil import to_local
 from tests.factories import make_booking, make_proposal, make_round, make_session, make_user
 
@@ -122,7 +123,7 @@ def test_cancelling_a_booking_with_htmx(client, login_as):
 def test_feed_links_are_on_the_schedule_page_as_webcal_and_https(client, login_as):
     person = login_as()
     round_ = make_round()
-    token = services.create_feed_token(person, "Laptop")
+    token = create_feed_token(person, "Laptop")
     db.session.commit()
     body = client.get("/schedule/").get_data(as_text=True)
     assert f'href="webcal://localhost/schedule/feed/{token.token}.ics"' in body
@@ -154,7 +155,7 @@ def test_people_create_revoke_and_regenerate_their_feed_links(client, login_as):
 
 def test_someone_elses_feed_link_cannot_be_revoked(client, login_as):
     other = make_user()
-    token = services.create_feed_token(other, "Theirs")
+    token = create_feed_token(other, "Theirs")
     db.session.commit()
     login_as()
     assert client.post(f"/schedule/feeds/{token.id}/revoke").status_code == 404
@@ -271,9 +272,9 @@ def test_terms_and_notice_settings(client, login_as):
     body = client.get(f"/schedule/sessions/{session.id}").get_data(as_text=True)
     assert "(Wk 1, HT30)" in body
     assert client.post("/schedule/manage/notice", data={"kind": "workshop", "hours": "0"}).status_code == 303
-    assert services.notice_hours(SessionKind.WORKSHOP) == 0
+    assert notice_hours(SessionKind.WORKSHOP) == 0
     bad = client.post("/schedule/manage/notice", data={"kind": "workshop", "hours": "-3"})
-    assert bad.status_code == 422 and services.notice_hours(SessionKind.WORKSHOP) == 0
+    assert bad.status_code == 422 and notice_hours(SessionKind.WORKSHOP) == 0
     assert db.session.scalar(select(func.count(Term.id))) == 1
 
 

@@ -1,0 +1,164 @@
+"""Calendar feed pages: a person's feed links and every .ics answer.
+
+Feed links are created, revoked, regenerated and given a reminder here; the .ics answers are one session,
+a personal or cohort feed found by its secret token, and a round's public feed.
+"""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, url_for
+from flask_login import current_user, login_required
+
+from portal.auth.forms import ButtonForm
+from portal.db_types import utcnow
+from portal.rounds.models import Round, RoundState
+from portal.schedule import ical, queries
+from portal.schedule.blueprint import bp, visible_session_or_404
+from portal.schedule.calendar_response import calendar_response
+from portal.schedule.feeds import (
+    create_feed_token, regenerate_feed_token, revoke_feed_token, set_feed_alarm, touch_feed,
+)
+from portal.schedule.forms import AlarmForm, FeedForm
+from portal.schedule.hooks import schedule_hooks
+from portal.schedule.links import feed_links, round_feed_links, session_url
+from portal.schedule.models import FeedToken
+from portal.web.actions import attempt, change_then_redirect
+from portal.web.authz import get_or_404
+from portal.web.csrf import keeps_input_on_csrf_failure
+from portal.web.htmx import render
+
+
+# ---------------------------------------------------------------- my feed links
+
+@bp.route("/feeds")
+@login_required
+def feeds():
+    return _feeds_page(FeedForm())
+
+
+def _feed_scopes(viewer) -> list[tuple[str, str]]:
+    scopes = [("personal", "Everything of mine (bookings, my cohort's programme, what I host)")]
+    scopes += [(f"cohort-{r.id}", f"The cohort programme of {r.name}") for r in queries.cohort_rounds(viewer)]
+    return scopes
+
+
+def _feeds_page(form, status=200):
+    viewer = queries.viewer_for(current_user)
+    form.scope.choices = _feed_scopes(viewer)
+    tokens = queries.feed_tokens_of(current_user.id)
+    active = [t for t in tokens if t.is_active]
+    return render("schedule/feeds.html", form=form, tokens=tokens, urls={t.id: feed_links(t.token) for t in active},
+                  alarm_forms={t.id: AlarmForm(formdata=None, alarm_minutes=t.alarm_minutes) for t in active},
+                  button=ButtonForm(), http_status=status,
+                  round_feeds=[(r, round_feed_links(r.id)) for r in queries.feed_rounds(viewer)])
+
+
+@bp.route("/feeds", methods=["POST"])
+@keeps_input_on_csrf_failure
+@login_required
+def create_feed():
+    form = FeedForm()
+    viewer = queries.viewer_for(current_user)
+    form.scope.choices = _feed_scopes(viewer)
+    if form.validate_on_submit():
+        scope, round_id = form.scope.data or "personal", None
+        if scope.startswith("cohort-"):
+            scope, round_id = "cohort", int(scope.split("-", 1)[1]) if scope.split("-", 1)[1].isdigit() else -1
+        if attempt(lambda: create_feed_token(current_user, form.label.data or "", scope, round_id),
+                   form=form, field="scope"):
+            flash("Your new calendar link is ready below. Subscribe to it once; your calendar keeps itself up to date.",
+                  "success")
+            return redirect(url_for("schedule.feeds"), 303)
+    return _feeds_page(form, 422)
+
+
+def _my_token_or_404(token_id: int) -> FeedToken:
+    token = get_or_404(FeedToken, token_id)
+    if token.user_id != current_user.id:
+        abort(404)
+    return token
+
+
+def _feed_token_action(token_id: int, service, done: str):
+    """Revoke or regenerate one of the person's own feed links, then back to the feeds page."""
+    token = _my_token_or_404(token_id)
+    if not ButtonForm().validate_on_submit():
+        return redirect(url_for("schedule.feeds"), 303)
+    return change_then_redirect(lambda: service(current_user, token), url_for("schedule.feeds"),
+                                lambda _: done.format(label=token.label))
+
+
+@bp.route("/feeds/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_feed(token_id: int):
+    return _feed_token_action(token_id, revoke_feed_token,
+                              "“{label}” is revoked: calendars using that link stop updating.")
+
+
+@bp.route("/feeds/<int:token_id>/regenerate", methods=["POST"])
+@login_required
+def regenerate_feed(token_id: int):
+    return _feed_token_action(token_id, regenerate_feed_token,
+                              "“{label}” has a new link; the old one no longer works. Subscribe to the new one.")
+
+
+@bp.route("/feeds/<int:token_id>/alarm", methods=["POST"])
+@login_required
+def feed_alarm(token_id: int):
+    token = _my_token_or_404(token_id)
+    form = AlarmForm()
+    return change_then_redirect(lambda: set_feed_alarm(current_user, token, form.alarm_minutes.data),
+                                url_for("schedule.feeds"),
+                                "Reminder setting saved; calendars pick it up at their next refresh.",
+                                valid=form.validate_on_submit() and token.is_active,
+                                invalid="Choose one of the reminder times offered.")
+
+
+# ---------------------------------------------------------------- iCal answers
+
+def _events(sessions) -> list[ical.CalendarEvent]:
+    return [ical.event_from_session(s, session_url(s.id)) for s in sessions]
+
+
+@bp.route("/sessions/<int:session_id>.ics")
+@login_required
+def session_ics(session_id: int):
+    session, _viewer = visible_session_or_404(session_id)
+    slug = "".join(c if c.isalnum() else "-" for c in session.title.lower()).strip("-")[:40] or "session"
+    return calendar_response(_events([session]), name=session.display_title, filename=f"{slug}.ics",
+                             refresh=None)
+
+
+@bp.route("/feed/<token>.ics")
+def feed(token: str):
+    """A personal or cohort feed, found by its secret token alone (calendar apps send no cookies)."""
+    feed_token = queries.active_feed_token(token)
+    if feed_token is None:
+        abort(404)
+    now = utcnow()
+    owner = feed_token.user
+    if not owner.is_active_account:
+        abort(404)
+    if feed_token.scope == "cohort":
+        viewer = queries.viewer_for(owner)
+        if not (viewer.is_lead or feed_token.round_id in viewer.cohort_rounds):
+            abort(404)
+        events = _events(queries.cohort_feed_sessions(feed_token.round_id, now))
+        name = f"{feed_token.round.name}: cohort programme"
+    else:
+        events = _events(queries.personal_feed_sessions(owner, now))
+        for events_of in schedule_hooks().feed_events:
+            events.extend(events_of(owner))
+        name = f"{current_app.config['SCHEME_NAME']}: {owner.name}"
+    attempt(lambda: touch_feed(feed_token, now))
+    return calendar_response(events, name=name, filename="calendar.ics", alarm=feed_token.alarm_minutes)
+
+
+@bp.route("/rounds/<int:round_id>/public.ics")
+def round_feed(round_id: int):
+    """The public feed of a round: its intro sessions and deadlines (no sign-in: anyone may subscribe)."""
+    round_ = get_or_404(Round, round_id)
+    if round_.state == RoundState.DRAFT:
+        abort(404)
+    events = _events(queries.public_round_sessions(round_.id, utcnow()))
+    return calendar_response(events, name=f"{round_.name}: intro sessions and deadlines", filename="round.ics",
+                             private=False)
