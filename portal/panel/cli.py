@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from portal.jobs import job_command
-from portal.panel.services import lapse_due_offers
+from portal.panel.deciding import lapse_due_offers
 
 panel_cli = job_command(
     "panel", "Selection panel jobs.", "lapse-offers", lapse_due_offers,

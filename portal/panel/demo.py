@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from portal.rounds.demo import DemoContext
 from portal.extensions import db
-from portal.panel import queries, services
+from portal.panel import assigning, queries, reviewing, setting_up
 from portal.proposals.models import Proposal, ProposalState
 from portal.rounds.models import Round, RoundState
 
@@ -65,20 +65,20 @@ def _review_round(ctx: DemoContext) -> tuple[Round, list[Proposal]]:
 def run(ctx: DemoContext) -> None:
     round_, proposals = _review_round(ctx)
     lead = ctx.lead
-    settings = services.ensure_settings(round_)
+    settings = setting_up.ensure_settings(round_)
     settings.scoring_deadline = ctx.now + timedelta(days=7)
-    services.set_members(lead, round_, {p.id for p in ctx.panel})
-    criteria = [services.save_criterion(lead, round_, None, name=name, description=description, weight=weight,
+    setting_up.set_members(lead, round_, {p.id for p in ctx.panel})
+    criteria = [setting_up.save_criterion(lead, round_, None, name=name, description=description, weight=weight,
                                         counted_in_total=counted, labels=labels)
                 for name, description, weight, counted, labels in RUBRIC]
-    services.assign(lead, round_)
+    assigning.assign(lead, round_)
     db.session.flush()
 
     # A declared conflict: the first panel member knows one applicant well.
     conflicted_member = ctx.panel[0]
     candidates = [p for p in proposals if queries.is_assigned(p.id, conflicted_member.id)]
     declared_on = candidates[1] if len(candidates) > 1 else candidates[0]
-    services.declare_conflict(conflicted_member, declared_on, "We co-authored a paper last year.")
+    assigning.declare_conflict(conflicted_member, declared_on, "We co-authored a paper last year.")
 
     # Scores: everyone scores what is assigned, except that the last member has three still to do.
     # The first proposal gets a clear disagreement between two members.
@@ -98,5 +98,5 @@ def run(ctx: DemoContext) -> None:
                 values, comment = [5, 5, 4, 1], "Outstanding: exactly the people the scheme is for."
             elif proposal is disputed and member is ctx.panel[2]:
                 values, comment = [2, 2, 2, 4], "Hard to see how learning technology features in the role."
-            services.record_review(member, proposal, {c.id: v for c, v in zip(criteria, values)}, comment)
+            reviewing.record_review(member, proposal, {c.id: v for c, v in zip(criteria, values)}, comment)
     ctx.extra["panel_round"] = round_

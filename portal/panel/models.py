@@ -1,41 +1,32 @@
 """Panel tables: per-round settings, members, rubric, assignments, conflicts, scores, reviews, decisions."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db_types import UTCDateTime, str_enum, utcnow
+from portal.db_types import LabelledEnum, UTCDateTime, str_enum, utcnow
 from portal.extensions import db
 
 
 _enum = str_enum
 
 
-class Aggregate(str, enum.Enum):
+class Aggregate(LabelledEnum):
     MEAN = "mean"
     MEDIAN = "median"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
-
-class ConflictKind(str, enum.Enum):
+class ConflictKind(LabelledEnum):
     DECLARED = "declared"
     AUTOMATIC = "automatic"
 
 
-class Outcome(str, enum.Enum):
+class Outcome(LabelledEnum):
     SELECTED = "selected"
     WAITLISTED = "waitlisted"
     NOT_SELECTED = "not_selected"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 class PanelSettings(db.Model):
@@ -122,7 +113,7 @@ class Review(db.Model):
     """
 
     __tablename__ = "panel_reviews"
-    # The round's reviews by proposal hold everything the ranking reads (panel.queries._aggregates),
+    # The round's reviews by proposal hold everything the ranking reads (panel.ranking._aggregates),
     # so ranking a thousand proposals reads this index alone, already in proposal order.
     __table_args__ = (UniqueConstraint("proposal_id", "reviewer_id"),
                       Index("ix_panel_reviews_round_standing", "round_id", "proposal_id", "reviewer_id",

@@ -1,6 +1,7 @@
 """Panel predicates: conflicts of interest, who may score or see what, when things may change. Pure."""
 from __future__ import annotations
 
+from portal.proposals.models import ProposalState
 from portal.rounds.models import RoundState
 
 SCORING_ROUND_STATES = {RoundState.CLOSED, RoundState.IN_REVIEW}
@@ -80,7 +81,6 @@ def can_view_outcome(user, proposal) -> bool:
 
 def can_respond_to_place(user, proposal, decision, settings) -> bool:
     """The applicant may accept or decline a place offered to them, once outcomes are out."""
-    from portal.proposals.models import ProposalState
     return (settings is not None and settings.released_at is not None and decision is not None
             and proposal.user_id == user.id and proposal.state == ProposalState.SELECTED
             and decision.holds_place and decision.accepted_at is None)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from portal.auth.models import Role
 from portal.extensions import db
-from portal.panel import services
+from portal.panel import assigning, reviewing, setting_up
 from tests.factories import make_panel_proposal, make_panel_round, make_user
 
 # (name, weight, counted in the total)
@@ -31,22 +31,22 @@ def build_panel(members: int = 3, proposals: int = 2, rubric=RUBRIC, per_proposa
               for i in range(members)]
     props = [make_panel_proposal(round_, user=make_user(name=f"Applicant {i + 1}", department="Applicants' School"))
              for i in range(proposals)]
-    settings = services.ensure_settings(round_)
+    settings = setting_up.ensure_settings(round_)
     settings.reviewers_per_proposal = per_proposal
-    services.set_members(lead, round_, {p.id for p in people})
-    criteria = [services.save_criterion(lead, round_, None, name=name, description=f"About {name.lower()}",
+    setting_up.set_members(lead, round_, {p.id for p in people})
+    criteria = [setting_up.save_criterion(lead, round_, None, name=name, description=f"About {name.lower()}",
                                         weight=weight, counted_in_total=counted,
                                         labels=["Weak", "Limited", "Adequate", "Good", "Excellent"])
                 for name, weight, counted in rubric]
     if assign and people:
-        services.assign(lead, round_)
+        assigning.assign(lead, round_)
     db.session.commit()
     return Panel(round_, lead, people, criteria, props)
 
 
 def score(member, proposal, criteria, values, comment: str = ""):
     """Save a member's scores: values in rubric order (None leaves a criterion blank)."""
-    review = services.record_review(member, proposal, {c.id: v for c, v in zip(criteria, values)}, comment)
+    review = reviewing.record_review(member, proposal, {c.id: v for c, v in zip(criteria, values)}, comment)
     db.session.commit()
     return review
 

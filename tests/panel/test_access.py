@@ -5,7 +5,7 @@ import pytest
 
 from portal.auth.models import Role
 from portal.extensions import db
-from portal.panel import services
+from portal.panel import assigning
 from portal.panel.models import PanelMember
 from tests.access import LEAD_ONLY, ROLES, assert_access, sign_in_as
 from tests.panel.helpers import build_panel, score
@@ -21,7 +21,7 @@ def _panel(user):
     if user is not None and Role.PANEL in user.roles:
         db.session.add(PanelMember(round_id=p.round.id, user_id=user.id))
         db.session.flush()
-        services.assign(p.lead, p.round)
+        assigning.assign(p.lead, p.round)
     score(p.members[0], p.proposals[0], p.criteria, [4, 4, 4, 4], comment="Private comment")
     db.session.commit()
     return {"round": p.round.id, "proposal": p.proposals[0].id, "criterion": p.criteria[0].id}

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from portal.extensions import db
-from portal.panel import queries, scoring, services
+from portal.panel import assigning, ranking, reviewing, scoring, setting_up
 from portal.panel.models import Aggregate
 from tests.panel.helpers import build_panel, score
 
@@ -26,10 +26,10 @@ def _awkward_round():
     partly = p.proposals[8]
     score(a, partly, p.criteria, [3, 4, 5, 2])
     score(b, partly, p.criteria, [2, 2, None, 2])  # in progress: no total
-    services.abstain(c, partly, "We share an office")
-    services.declare_conflict(d, p.proposals[0], "Co-author")
+    reviewing.abstain(c, partly, "We share an office")
+    assigning.declare_conflict(d, p.proposals[0], "Co-author")
     p.proposals[1].applicant.line_manager_id = c.id
-    assert services.toggle_assignment(p.lead, p.proposals[2], b) is False
+    assert assigning.toggle_assignment(p.lead, p.proposals[2], b) is False
     db.session.commit()
     return p
 
@@ -38,10 +38,10 @@ def _awkward_round():
 def test_the_ranking_agrees_with_every_rows_own_totals(app, how):
     p = _awkward_round()
     a, b, c, d = p.members
-    services.ensure_settings(p.round).aggregate = how
+    setting_up.ensure_settings(p.round).aggregate = how
     db.session.commit()
 
-    table = queries.moderation(p.round)
+    table = ranking.moderation(p.round)
     for row in table.rows:
         if row.totals:
             assert row.aggregate == pytest.approx(scoring.aggregate(list(row.totals), how.value), abs=1e-9)
@@ -66,7 +66,7 @@ def test_the_ranking_agrees_with_every_rows_own_totals(app, how):
 
 def test_missing_scores_per_member_agree_with_the_rows(app):
     p = _awkward_round()
-    table = queries.moderation(p.round)
+    table = ranking.moderation(p.round)
     from_rows = Counter(person.id for row in table.rows for person in row.missing)
     assert table.missing_by_member == dict(from_rows)
     a, b, c, d = p.members
@@ -76,7 +76,7 @@ def test_missing_scores_per_member_agree_with_the_rows(app):
 
 def test_calibration_reads_each_member_against_their_own_scale(app):
     p = _awkward_round()
-    table = queries.moderation(p.round)
+    table = ranking.moderation(p.round)
     mine: dict[int, dict[int, float]] = {}
     for row in table.rows:
         for column in row.reviewers:
@@ -101,6 +101,6 @@ def test_equal_totals_tie_and_go_by_name_in_whatever_order_the_database_adds_the
     for member, mine, theirs in zip(p.members, (low, middle, high), (high, middle, low)):
         score(member, first, p.criteria, mine)
         score(member, second, p.criteria, theirs)
-    table = queries.moderation(p.round)
+    table = ranking.moderation(p.round)
     assert table.rows[0].aggregate == table.rows[1].aggregate
     assert [r.proposal.id for r in table.rows] == [first.id, second.id]

@@ -7,9 +7,10 @@ import io
 import pytest
 from sqlalchemy import select
 
+from portal.auth.models import Role
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage
-from portal.panel import queries, services, views
+from portal.panel import assigning, conflicts, deciding, moderation_views, queries, reviewing, setting_up
 from portal.panel.models import Criterion
 from portal.proposals.models import ProposalState
 from tests.factories import make_panel_proposal, make_user
@@ -42,7 +43,7 @@ def test_a_conflicted_member_cannot_reach_the_proposal_or_its_scores_by_any_url(
 
     response = client.post(f"/panel/rounds/{p.round.id}/conflicts/{secret.id}", data={"reason": "Close friend"})
     assert response.status_code == 303
-    assert queries.conflict_for(conflicted, secret, queries.settings_for(p.round)) == ("declared", "Close friend")
+    assert conflicts.conflict_for(conflicted, secret, queries.settings_for(p.round)) == ("declared", "Close friend")
 
     for url in (f"/panel/proposals/{secret.id}/score", f"/panel/proposals/{secret.id}/decide",
                 f"/panel/outcome/{secret.id}"):
@@ -103,7 +104,7 @@ def test_closing_scoring_unblinds_everyone(app, login):
     score(a, p.proposals[0], p.criteria, [4, 4, 4, 4], comment="View of A")
     client = _client_for(app, login, b)
     assert "View of A" not in client.get(f"/panel/proposals/{p.proposals[0].id}/score").get_data(as_text=True)
-    services.close_scoring(p.lead, p.round)
+    reviewing.close_scoring(p.lead, p.round)
     db.session.commit()
     page = client.get(f"/panel/proposals/{p.proposals[0].id}/score").get_data(as_text=True)
     assert "View of A" in page and "Scoring is closed" in page
@@ -129,8 +130,8 @@ def test_scores_are_refused_after_release(app, login):
     p = build_panel(members=1, proposals=1)
     prop = p.proposals[0]
     score(p.members[0], prop, p.criteria, [3, 3, 3, 3])
-    services.decide(p.lead, prop, outcome="selected", feedback="")
-    services.release(p.lead, p.round)
+    deciding.decide(p.lead, prop, outcome="selected", feedback="")
+    deciding.release(p.lead, p.round)
     db.session.commit()
     client = _client_for(app, login, p.members[0])
     response = client.post(f"/panel/proposals/{prop.id}/score", data=_form(p.criteria, [5, 5, 5, 5]),
@@ -174,7 +175,7 @@ def test_moderation_table_shows_totals_spread_chart_and_flags(app, login):
 def test_with_nothing_missing_there_is_nobody_to_remind(app, login):
     p = build_panel(members=2, proposals=1)
     score(p.members[0], p.proposals[0], p.criteria, [3, 3, 3, 3])
-    services.abstain(p.members[1], p.proposals[0], "Former colleague")
+    reviewing.abstain(p.members[1], p.proposals[0], "Former colleague")
     db.session.commit()
     page = _client_for(app, login, p.lead).get(f"/panel/rounds/{p.round.id}/moderation").get_data(as_text=True)
     assert "Every member has scored or abstained on everything assigned to them." in page
@@ -223,8 +224,8 @@ def test_decision_over_funding_asks_for_confirmation_then_saves(app, login):
 def test_outcome_page_release_and_decline_through_the_web(app, login):
     p = build_panel(members=1, proposals=2)
     chosen, waiting = p.proposals
-    services.decide(p.lead, chosen, outcome="selected", feedback="Strong proposal")
-    services.decide(p.lead, waiting, outcome="waitlisted", feedback="Nearly")
+    deciding.decide(p.lead, chosen, outcome="selected", feedback="Strong proposal")
+    deciding.decide(p.lead, waiting, outcome="waitlisted", feedback="Nearly")
     db.session.commit()
     applicant = _client_for(app, login, chosen.applicant)
     assert "has not released its outcomes yet" in applicant.get(f"/panel/outcome/{chosen.id}").get_data(as_text=True)
@@ -315,8 +316,8 @@ def test_lead_pages_queries_do_not_grow_with_the_number_of_proposals(app, login,
         for prop in p.proposals:
             for member in p.members:
                 score(member, prop, p.criteria, [3, 4, 2, 5], comment="c")
-        services.decide(p.lead, p.proposals[0], outcome="waitlisted", feedback="")
-        services.decide(p.lead, p.proposals[1], outcome="selected", feedback="Welcome")
+        deciding.decide(p.lead, p.proposals[0], outcome="waitlisted", feedback="")
+        deciding.decide(p.lead, p.proposals[1], outcome="selected", feedback="Welcome")
         db.session.commit()
         client = client_for(app, login, p.lead)
         counts.append(page_queries(client, page(p)))
@@ -335,12 +336,11 @@ def test_the_ranked_table_refreshes_itself_as_a_fragment(app, login):
 
 
 def test_a_lead_on_the_panel_with_a_conflict_sees_nothing_of_that_proposals_scores(app, login):
-    from portal.auth.models import Role
     lead_member = make_user(roles=[Role.LEAD, Role.PANEL], name="Lead Member")
     p = build_panel(members=2, proposals=2, lead=lead_member)
-    services.set_members(lead_member, p.round, {m.id for m in p.members} | {lead_member.id})
+    setting_up.set_members(lead_member, p.round, {m.id for m in p.members} | {lead_member.id})
     hidden, shown = p.proposals
-    services.declare_conflict(lead_member, hidden, "Former student")
+    assigning.declare_conflict(lead_member, hidden, "Former student")
     db.session.commit()
     score(p.members[0], hidden, p.criteria, [5, 5, 5, 5], comment="Comment on the hidden one")
     score(p.members[0], shown, p.criteria, [3, 3, 3, 3], comment="Comment on the shown one")
@@ -389,7 +389,7 @@ def test_next_proposal_skips_to_the_next_one_still_to_score(app, login):
 
 
 def test_the_moderation_table_is_paged_in_rank_order_with_details_on_the_page(app, login):
-    per_page = views.MODERATION_PER_PAGE
+    per_page = moderation_views.MODERATION_PER_PAGE
     p = build_panel(members=2, proposals=per_page + 5, rubric=[("Clarity", 1, True), ("Fit", 1, True)])
     a, b = p.members
     for i, prop in enumerate(p.proposals[1:]):

@@ -1,0 +1,208 @@
+"""Outcomes: the lead's decisions, their release to applicants, and the places offered on from the waitlist.
+
+Each service checks its rule, writes an audit event and queues any email in the caller's
+transaction; the view commits.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from portal.audit.services import record
+from portal.auth.models import User
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.outbox.services import queue_email
+from portal.panel import funding, queries, ranking, rules
+from portal.panel.errors import PanelError
+from portal.panel.models import Decision, Outcome, PanelSettings
+from portal.panel.setting_up import ensure_settings
+from portal.proposals.models import Proposal, ProposalState
+from portal.proposals.states import set_proposal_state
+from portal.rounds.models import Round, RoundState
+from portal.rounds.services import set_round_state
+from portal.timeutil import format_local
+from portal.web.links import absolute_url
+
+
+def _outcome_url(proposal: Proposal) -> str:
+    return absolute_url("panel.outcome", proposal_id=proposal.id)
+
+
+def decide(actor, proposal: Proposal, *, outcome: str, feedback: str, waitlist_position: int | None = None,
+           confirm: bool = False) -> Decision:
+    """Record the lead's decision on a proposal before release.
+
+    Selecting beyond the funded places or the budget raises FundingExceeded unless confirm is
+    true (funding.check_selection). A waitlisted proposal without a position goes to the end of the waitlist.
+    Side effects: audit 'panel.decided' (who and when). The proposal's state changes at release.
+    """
+    round_ = proposal.round
+    settings = ensure_settings(round_)
+    if not rules.can_decide(settings):
+        raise PanelError("Outcomes have been released; decisions can no longer change here.")
+    if proposal.state not in queries.REVIEWABLE:
+        raise PanelError("Only submitted proposals can be decided.")
+    choice = Outcome(outcome)
+    decided = queries.decisions(round_.id)
+    current = decided.get(proposal.id)
+    if choice == Outcome.SELECTED and not (current and current.holds_place):
+        summary = funding.tally(round_, [line for line, _, _ in ranking.proposal_lines(round_.id)], decided)
+        funding.check_selection(summary, proposal.pathway.fee_pence if proposal.pathway else 0, confirm=confirm)
+    if choice == Outcome.WAITLISTED and waitlist_position is None:
+        positions = [d.waitlist_position or 0 for d in decided.values()
+                     if d.outcome == Outcome.WAITLISTED and d.proposal_id != proposal.id]
+        waitlist_position = max(positions, default=0) + 1
+    if current is None:
+        current = Decision(round_id=round_.id, proposal_id=proposal.id, outcome=choice)
+        db.session.add(current)
+    current.outcome = choice
+    current.feedback = feedback.strip()[:5000]
+    current.waitlist_position = waitlist_position if choice == Outcome.WAITLISTED else None
+    current.decided_by_id = actor.id
+    current.decided_at = utcnow()
+    db.session.flush()
+    record(actor, "panel.decided", proposal, summary=f"{proposal.applicant.name}: {choice.label}"
+           + (f" (waitlist {waitlist_position})" if choice == Outcome.WAITLISTED else ""),
+           outcome=choice.value, confirmed_over_funding=bool(confirm))
+    return current
+
+
+_STATE_FOR = {Outcome.SELECTED: ProposalState.SELECTED, Outcome.WAITLISTED: ProposalState.WAITLISTED,
+              Outcome.NOT_SELECTED: ProposalState.NOT_SELECTED}
+
+_OUTCOME_TEXT = {
+    Outcome.SELECTED: "You have been offered a funded place. Please accept or decline it on your outcome page.",
+    Outcome.WAITLISTED: "You are on the waiting list (position {position}). If a place comes free we will email you.",
+    Outcome.NOT_SELECTED: "We are sorry: you have not been offered a place this time.",
+}
+
+
+def release(actor, round_: Round) -> int:
+    """Release outcomes: every decided proposal takes its outcome state and each applicant is emailed.
+
+    Refused while any proposal under review is undecided. Scoring closes; the round moves to
+    decided when its state allows. Side effects: proposal states via set_proposal_state (audited),
+    one outbox email per applicant, audit 'panel.released'. Returns the number of applicants told.
+    """
+    settings = ensure_settings(round_)
+    if settings.released_at is not None:
+        raise PanelError("Outcomes have already been released.")
+    props = queries.proposals(round_.id)
+    decided = queries.decisions(round_.id)
+    undecided = [p for p in props if p.id not in decided and p.state == ProposalState.SUBMITTED]
+    if undecided:
+        raise PanelError(f"{len(undecided)} proposal(s) still need a decision before outcomes can be released.")
+    if not props:
+        raise PanelError("There are no proposals to release outcomes for.")
+    now = utcnow()
+    settings.scoring_closed_at = settings.scoring_closed_at or now
+    settings.released_at = now
+    told = 0
+    for proposal in props:
+        decision = decided.get(proposal.id)
+        if decision is None:
+            continue
+        target = _STATE_FOR[decision.outcome]
+        if proposal.state != target:
+            set_proposal_state(proposal, target, actor, summary=f"Outcome released: {decision.outcome.label}")
+        text = _OUTCOME_TEXT[decision.outcome].format(position=decision.waitlist_position or "")
+        feedback = f"\n\nFeedback from the panel:\n{decision.feedback}" if decision.feedback else ""
+        queue_email(proposal.applicant.email, f"{round_.name}: the outcome of your proposal",
+                    f"Dear {proposal.applicant.name},\n\n{text}{feedback}\n\nYour outcome page: "
+                    f"{_outcome_url(proposal)}\n", kind="panel.outcome", dedupe_key=f"panel-outcome-{proposal.id}")
+        told += 1
+    if round_.state == RoundState.IN_REVIEW:
+        set_round_state(actor, round_, RoundState.DECIDED)
+    record(actor, "panel.released", round_, summary=f"Outcomes released for {round_.name} to {told} applicant(s)")
+    return told
+
+
+# ---------------------------------------------------------------- after release (applicant)
+
+def accept_place(actor: User, proposal: Proposal) -> Decision:
+    """The applicant accepts their place. Side effects: audit 'panel.place_accepted'."""
+    decision = queries.decision_for(proposal.id)
+    settings = queries.settings_for(proposal.round)
+    if not rules.can_respond_to_place(actor, proposal, decision, settings):
+        raise PanelError("There is no place waiting for your answer.")
+    decision.accepted_at = utcnow()
+    record(actor, "panel.place_accepted", proposal, summary=f"{actor.name} accepted a place")
+    return decision
+
+
+def decline_place(actor: User, proposal: Proposal) -> Decision | None:
+    """The applicant declines their place; the next waitlisted proposal is offered it.
+
+    Side effects: proposal -> declined (audited); the first waitlisted proposal (by position)
+    becomes selected with an accept-by date and gets an offer email. Returns the promoted
+    decision, or None when the waitlist is empty.
+    """
+    decision = queries.decision_for(proposal.id)
+    settings = queries.settings_for(proposal.round)
+    if not rules.can_respond_to_place(actor, proposal, decision, settings):
+        raise PanelError("There is no place waiting for your answer.")
+    decision.declined_at = utcnow()
+    set_proposal_state(proposal, ProposalState.DECLINED, actor, summary=f"{actor.name} declined the place")
+    return promote_next(actor, proposal.round, settings)
+
+
+def promote_next(actor, round_: Round, settings: PanelSettings) -> Decision | None:
+    """Offer a freed place to the first proposal still waiting on the waitlist, by email with an accept-by date."""
+    for decision in queries.waitlist(round_.id):
+        proposal = decision.proposal
+        if proposal.state != ProposalState.WAITLISTED:
+            continue
+        now = utcnow()
+        decision.outcome = Outcome.SELECTED
+        decision.offered_at = now
+        decision.accept_by = now + timedelta(days=settings.offer_days or 14)
+        decision.waitlist_position = None
+        set_proposal_state(proposal, ProposalState.SELECTED, actor, summary="Offered a place from the waitlist")
+        queue_email(proposal.applicant.email, f"{round_.name}: a funded place is available for you",
+                    f"Dear {proposal.applicant.name},\n\nA funded place has come free and it is offered to you. "
+                    f"Please accept or decline it by {format_local(decision.accept_by)} on your outcome page: "
+                    f"{_outcome_url(proposal)}\n", kind="panel.offer")
+        record(actor, "panel.place_offered", proposal,
+               summary=f"Place offered to {proposal.applicant.name}, accept by {format_local(decision.accept_by)}")
+        return decision
+    return None
+
+
+def _unanswered_offers(round_: Round, now: datetime) -> list[Decision]:
+    """Places offered and neither accepted nor declined by their accept-by date, earliest date first."""
+    return sorted((d for d in queries.decisions(round_.id).values()
+                   if d.offered_at is not None and d.accept_by is not None and d.accept_by < now
+                   and d.accepted_at is None and d.declined_at is None and d.proposal.state == ProposalState.SELECTED),
+                  key=lambda d: d.accept_by)
+
+
+def lapse_due_offers(now: datetime | None = None) -> int:
+    """The scheduled job: in every round whose outcomes are out, lapse the unanswered offers past their
+    accept-by date and offer each freed place on (lapse_offers, with no person as the actor).
+    Rounds with nothing due are left untouched (no audit entry). Returns how many offers lapsed."""
+    now = now or utcnow()
+    released = db.session.scalars(select(Round).join(PanelSettings, PanelSettings.round_id == Round.id)
+                                  .where(PanelSettings.released_at.is_not(None)).order_by(Round.id))
+    return sum(lapse_offers(None, round_, now) for round_ in released if _unanswered_offers(round_, now))
+
+
+def lapse_offers(actor, round_: Round, now: datetime | None = None) -> int:
+    """Offers from the waitlist not answered by their accept-by date lapse; each freed place goes to the next.
+
+    Side effects: a lapsed proposal becomes declined (audited, 'Offer lapsed'), and promote_next
+    offers the place on with its own email and date. Returns how many offers lapsed.
+    """
+    settings = ensure_settings(round_)
+    if settings.released_at is None:
+        raise PanelError("Outcomes have not been released yet.")
+    now = now or utcnow()
+    lapsed = _unanswered_offers(round_, now)
+    for decision in lapsed:
+        decision.declined_at = now
+        set_proposal_state(decision.proposal, ProposalState.DECLINED, actor,
+                           summary=f"Offer lapsed: not accepted by {format_local(decision.accept_by)}")
+        promote_next(actor, round_, settings)
+    record(actor, "panel.offers_lapsed", round_, summary=f"{len(lapsed)} offer(s) lapsed in {round_.name}")
+    return len(lapsed)
