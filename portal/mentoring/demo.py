@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from portal.extensions import db
-from portal.mentoring import services
+from portal.mentoring import pairings, progress as mentoring_progress
 from portal.mentoring.models import (ExamplePortfolio, Meeting, MenteeAreas, MentorProfile, Outcome, PairingState,
                                      SectionStatus)
 from portal.mentoring.queries import pairings_in_round
@@ -63,15 +63,15 @@ def run(ctx) -> None:
         db.session.add(MenteeAreas(proposal_id=proposal.id, areas=areas))
     db.session.flush()
 
-    services.run_matching(ctx.lead, ctx.past_round)
-    services.confirm_round(ctx.lead, ctx.past_round)
+    pairings.run_matching(ctx.lead, ctx.past_round)
+    pairings.confirm_round(ctx.lead, ctx.past_round)
     confirmed_at = ctx.now - timedelta(days=320)
     today = to_local(ctx.now).date()
     stages = [SectionStatus.READY, SectionStatus.FEEDBACK, SectionStatus.SHARED, SectionStatus.DRAFTING,
               SectionStatus.NOT_STARTED]
     for n, pairing in enumerate(pairings_in_round(ctx.past_round.id, [PairingState.CONFIRMED])):
         pairing.confirmed_at = confirmed_at
-        progress = services.ensure_progress(pairing.proposal)
+        progress = mentoring_progress.ensure_progress(pairing.proposal)
         # Varied stages: the first pairs are nearly done, later ones have barely begun.
         progress.registered_on = today - timedelta(days=300 + 60 * (n % 4))
         progress.target_deadline = today + timedelta(days=30 + 45 * (n % 3))
@@ -94,7 +94,7 @@ def run(ctx) -> None:
                                    logged_by_id=pairing.mentor.user_id))
             progress.outcome = Outcome.AWARDED
             progress.outcome_recorded_at = ctx.now - timedelta(days=2)
-            services.invite_to_pool(ctx.lead, pairing.proposal, progress)
+            mentoring_progress.invite_to_pool(ctx.lead, pairing.proposal, progress)
     db.session.add(ExamplePortfolio(owner_id=ctx.mentors[0].id, pathway_id=ctx.pathways["Senior CMALT"].id,
                                     job_role="Learning Technology Manager",
                                     specialist_areas=["accessibility", "leadership"],

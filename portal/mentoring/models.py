@@ -1,20 +1,19 @@
 """Tables of the mentoring feature: mentor profiles, pairings, progress, meetings, example portfolios."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db_types import UTCDateTime, str_enum, utcnow
+from portal.db_types import LabelledEnum, UTCDateTime, str_enum, utcnow
 from portal.extensions import db
 
 
 _enum = str_enum
 
 
-class PairingState(str, enum.Enum):
+class PairingState(LabelledEnum):
     """proposed -> locked -> confirmed -> ended (proposed pairs are replaced by each matching run)."""
 
     PROPOSED = "proposed"
@@ -22,32 +21,19 @@ class PairingState(str, enum.Enum):
     CONFIRMED = "confirmed"
     ENDED = "ended"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
-
-class SectionStatus(str, enum.Enum):
+class SectionStatus(LabelledEnum):
     NOT_STARTED = "not_started"
     DRAFTING = "drafting"
-    SHARED = "shared"
-    FEEDBACK = "feedback"
+    SHARED = "shared", "Shared with mentor"
+    FEEDBACK = "feedback", "Mentor feedback given"
     READY = "ready"
 
-    @property
-    def label(self) -> str:
-        return {"not_started": "Not started", "drafting": "Drafting", "shared": "Shared with mentor",
-                "feedback": "Mentor feedback given", "ready": "Ready"}[self.value]
 
-
-class Outcome(str, enum.Enum):
+class Outcome(LabelledEnum):
     AWARDED = "awarded"
-    RESUBMIT = "resubmit"
+    RESUBMIT = "resubmit", "Resubmission requested"
     WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return {"awarded": "Awarded", "resubmit": "Resubmission requested", "withdrawn": "Withdrawn"}[self.value]
 
 
 class MentorProfile(db.Model):
@@ -152,8 +138,8 @@ class Progress(db.Model):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), unique=True)
     registered_on: Mapped[date | None] = mapped_column(Date)
     target_deadline: Mapped[date | None] = mapped_column(Date)
-    # A schedule deadline session the target was taken from (no FK: the schedule is optional).
-    deadline_session_id: Mapped[int | None] = mapped_column(Integer)
+    # The schedule deadline session the target was taken from; deleting it clears the link, the date stays.
+    deadline_session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
     outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
     outcome_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reciprocity_invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -7,14 +7,14 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.auth.models import User
+from portal.auth.models import Role, RoleGrant, User
 from portal.extensions import db
 from portal.mentoring import rules
 from portal.mentoring.matching import MenteeRecord, MentorRecord
-from portal.mentoring.models import (ExamplePortfolio, Meeting, MenteeAreas, MentorProfile, Outcome, Pairing,
-                                     PairingState, Progress, ProgressSection)
+from portal.mentoring.models import (ExamplePortfolio, MatchingRun, Meeting, MenteeAreas, MentorProfile, Outcome,
+                                     Pairing, PairingState, Progress, ProgressSection)
 from portal.proposals.models import Proposal, ProposalState
-from portal.rounds.models import Round, RoundState
+from portal.rounds.models import Pathway, Round, RoundState
 
 SUGGESTED_AREAS = ["accessibility", "assessment", "ai in education", "copyright and licensing", "digital skills",
                    "learning analytics", "leadership", "online learning design", "open education", "research",
@@ -147,8 +147,7 @@ def matching_records(round_) -> tuple[list[MenteeRecord], list[MentorRecord]]:
     return mentees, mentors
 
 
-def last_matching_run(round_id: int):
-    from portal.mentoring.models import MatchingRun
+def last_matching_run(round_id: int) -> MatchingRun | None:
     return db.session.scalar(select(MatchingRun).where(MatchingRun.round_id == round_id)
                              .order_by(MatchingRun.run_at.desc(), MatchingRun.id.desc()).limit(1))
 
@@ -255,6 +254,11 @@ def examples(pathway_id: int | None = None, job_role: str = "", area: str = ""):
     return rows
 
 
+def pathways() -> list[Pathway]:
+    """Every pathway, scheme by scheme in their order (for the register's pathway choices)."""
+    return list(db.session.scalars(select(Pathway).order_by(Pathway.scheme_id, Pathway.position)))
+
+
 def upcoming_meetings_for(user_id: int, now: datetime) -> list[tuple[Meeting, Pairing]]:
     """Agreed next meetings (still ahead) of a person's confirmed pairings, as mentor or as mentee."""
     rows = db.session.execute(
@@ -282,7 +286,6 @@ def mentee_areas(proposal_id: int) -> list[str]:
 
 
 def leads() -> list[User]:
-    from portal.auth.models import Role, RoleGrant
     return list(db.session.scalars(select(User).join(RoleGrant, RoleGrant.user_id == User.id)
                                    .where(RoleGrant.role == Role.LEAD, User.is_active_account.is_(True))
                                    .order_by(User.id)))

@@ -5,7 +5,8 @@ import pytest
 
 from portal.auth.models import Role
 from portal.extensions import db
-from portal.mentoring import services
+from portal.mentoring.pairings import confirm_round, run_matching
+from portal.mentoring.register import share_example
 from tests.access import LEAD_ONLY, ROLES, SIGNED_IN, assert_access
 from tests.factories import make_cohort_round, make_mentor, make_participant, make_user
 from tests.mentoring.test_services import PDF
@@ -22,14 +23,14 @@ def _someone_elses_pairing():
     round_ = make_cohort_round()
     make_participant(round_, name="Private Participant")
     make_mentor()
-    services.run_matching(lead, round_)
-    pairing = services.confirm_round(lead, round_)[0]
+    run_matching(lead, round_)
+    pairing = confirm_round(lead, round_)[0]
     db.session.commit()
     return pairing.id
 
 
 def _example_id():
-    example = services.share_example(make_user(), pathway_id=None, job_role="Lecturer", specialist_areas="",
+    example = share_example(make_user(), pathway_id=None, job_role="Lecturer", specialist_areas="",
                                       summary="Private summary", pdf=PDF, filename="x.pdf")
     db.session.commit()
     return example.id

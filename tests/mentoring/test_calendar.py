@@ -8,9 +8,9 @@ import icalendar
 from portal.auth.models import Role
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.mentoring import services
 from portal.mentoring.calendar import meeting_events_for
-from portal.schedule.ical import FEED_PROVIDERS
+from portal.mentoring.meetings import log_meeting
+from portal.mentoring.pairings import confirm_round, run_matching
 from tests.factories import make_cohort_round, make_mentor, make_participant, make_user
 
 
@@ -19,16 +19,12 @@ def _pairing_with_next_meeting(when):
     round_ = make_cohort_round()
     make_participant(round_, name="Mia Mentee")
     make_mentor(name="Max Mentor")
-    services.run_matching(lead, round_)
-    pairing = services.confirm_round(lead, round_)[0]
-    services.log_meeting(pairing.mentor.user, pairing, held_on=date.today(), duration_minutes=60, notes="",
+    run_matching(lead, round_)
+    pairing = confirm_round(lead, round_)[0]
+    log_meeting(pairing.mentor.user, pairing, held_on=date.today(), duration_minutes=60, notes="",
                          next_steps="Draft core area 1", next_meeting_at=when)
     db.session.commit()
     return pairing
-
-
-def test_provider_is_registered_with_the_schedule(app):
-    assert meeting_events_for in FEED_PROVIDERS
 
 
 def test_next_meeting_is_an_event_for_both_people_and_nobody_else(app):
@@ -46,14 +42,14 @@ def test_a_rescheduled_meeting_replaces_the_earlier_one(app):
     first = (utcnow() + timedelta(days=5)).replace(microsecond=0)
     pairing = _pairing_with_next_meeting(first)
     later = first + timedelta(days=2)
-    services.log_meeting(pairing.mentor.user, pairing, held_on=date.today(), duration_minutes=30, notes="",
+    log_meeting(pairing.mentor.user, pairing, held_on=date.today(), duration_minutes=30, notes="",
                          next_steps="", next_meeting_at=later)
     db.session.commit()
     assert [e.starts_at for e in meeting_events_for(pairing.mentee)] == [later]
 
 
 def test_meeting_in_the_personal_feed(app, client, login):
-    from portal.schedule.services import create_feed_token
+    from portal.schedule.feeds import create_feed_token
     when = (utcnow() + timedelta(days=3)).replace(microsecond=0, second=0)
     pairing = _pairing_with_next_meeting(when)
     token = create_feed_token(pairing.mentee, label="Phone")

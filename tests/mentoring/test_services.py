@@ -10,9 +10,15 @@ from sqlalchemy import select
 from portal.auth.models import Role
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.mentoring import services
+from portal.mentoring.errors import MentoringError
+from portal.mentoring.meetings import log_meeting
 from portal.mentoring.models import (ExamplePortfolio, MentorProfile, Outcome, Pairing, PairingState, Progress,
                                      SectionStatus)
+from portal.mentoring.pairings import confirm_pairing, confirm_round, run_matching, set_locked, swap_mentor
+from portal.mentoring.pool import (approve_mentor, save_mentee_areas, save_mentor_profile, set_mentor_paused,
+                                   withdraw_mentor)
+from portal.mentoring.progress import record_outcome, update_progress
+from portal.mentoring.register import example_file, pdf_problem, share_example, withdraw_example
 from portal.outbox.models import OutboxMessage
 from tests.factories import make_cohort_round, make_mentor, make_participant, make_user
 
@@ -38,8 +44,8 @@ def test_run_matching_proposes_explained_pairs_and_records_the_unmatched(app, le
     ann = make_participant(round_, name="Ann", department="Education", campus="City")
     senior = make_participant(round_, name="Sol", level=3, department="Business")
     mentor = make_mentor(name="Max", level=2, areas=["accessibility"], department="Computing", campus="City")
-    services.save_mentee_areas(ann.applicant, ann, "Accessibility, assessment")
-    run = services.run_matching(lead, round_)
+    save_mentee_areas(ann.applicant, ann, "Accessibility, assessment")
+    run = run_matching(lead, round_)
     db.session.commit()
     pairs = _pairs(round_)
     assert list(pairs) == [ann.id]
@@ -55,8 +61,8 @@ def test_unapproved_and_paused_mentors_are_left_out(app, lead):
     participant = make_participant(round_)
     make_mentor(approved=False)
     paused = make_mentor()
-    services.set_mentor_paused(lead, paused, True)
-    run = services.run_matching(lead, round_)
+    set_mentor_paused(lead, paused, True)
+    run = run_matching(lead, round_)
     assert _pairs(round_) == {}
     assert run.unmatched == {str(participant.id): "No mentors are available (none approved and active)."}
 
@@ -68,13 +74,13 @@ def test_line_manager_and_close_collaborator_are_never_matched(app, lead):
     friend = make_participant(round_)
     boss_profile = make_mentor(user=boss, capacity=5, areas=["x"])
     colleague = make_mentor(capacity=5, collaborators=[friend.applicant], department="Library")
-    services.save_mentee_areas(friend.applicant, friend, "")
-    services.save_mentee_areas(managed.applicant, managed, "x")  # would prefer the boss on areas alone
-    services.run_matching(lead, round_)
+    save_mentee_areas(friend.applicant, friend, "")
+    save_mentee_areas(managed.applicant, managed, "x")  # would prefer the boss on areas alone
+    run_matching(lead, round_)
     pairs = _pairs(round_)
     assert {pid: p.mentor_id for pid, p in pairs.items()} == {managed.id: colleague.id, friend.id: boss_profile.id}
-    services.withdraw_mentor(lead, boss_profile)
-    run = services.run_matching(lead, round_)
+    withdraw_mentor(lead, boss_profile)
+    run = run_matching(lead, round_)
     assert friend.id not in _pairs(round_, [PairingState.PROPOSED])
     assert run.unmatched == {str(friend.id): "No mentor passes the hard rules (needs a CMALT holder or above; "
                                              "1 declared close collaborator)."}
@@ -89,7 +95,7 @@ def test_department_rule_is_configurable(make_app):
         round_ = make_cohort_round()
         p = make_participant(round_, department="Computing")
         make_mentor(department="Computing")
-        services.run_matching(lead, round_)
+        run_matching(lead, round_)
         assert list(_pairs(round_)) == [p.id]
         db.session.rollback()
         _empty_tables()
@@ -100,15 +106,15 @@ def test_locked_and_confirmed_pairs_survive_a_rerun(app, lead):
     a, b, c = (make_participant(round_, name=n) for n in ("A", "B", "C"))
     m1 = make_mentor(capacity=1, areas=["x"])
     m2 = make_mentor(capacity=2, department="Library")
-    services.run_matching(lead, round_)
+    run_matching(lead, round_)
     db.session.commit()
     pairs = _pairs(round_)
     to_lock = pairs[a.id]
-    services.set_locked(lead, to_lock, True)
-    services.confirm_pairing(lead, pairs[b.id])
+    set_locked(lead, to_lock, True)
+    confirm_pairing(lead, pairs[b.id])
     db.session.commit()
     locked_mentor, confirmed_mentor = to_lock.mentor_id, pairs[b.id].mentor_id
-    services.run_matching(lead, round_)
+    run_matching(lead, round_)
     db.session.commit()
     after = _pairs(round_)
     assert after[a.id].id == to_lock.id and after[a.id].state == PairingState.LOCKED
@@ -126,8 +132,8 @@ def test_confirm_opens_the_pairing_and_mails_both(app, lead):
     round_ = make_cohort_round(sections=("Context", "Core 1"))
     p = make_participant(round_, name="Pat Participant", email="pat@example.ac.uk")
     mentor = make_mentor(name="Mo Mentor", email="mo@example.ac.uk")
-    services.run_matching(lead, round_)
-    confirmed = services.confirm_round(lead, round_)
+    run_matching(lead, round_)
+    confirmed = confirm_round(lead, round_)
     db.session.commit()
     assert [c.state for c in confirmed] == [PairingState.CONFIRMED]
     assert confirmed[0].confirmed_at is not None
@@ -150,14 +156,14 @@ def test_swap_respects_hard_rules_and_capacity_and_locks(app, lead):
     same_dept = make_mentor(level=3, department="Education")
     full = make_mentor(level=3, capacity=0, department="Library")
     good = make_mentor(level=2, department="Library")
-    services.run_matching(lead, round_)
+    run_matching(lead, round_)
     pairing = _pairs(round_)[p.id]
     assert pairing.mentor_id == first.id
     for bad, message in ((low, "award level"), (same_dept, "same department"), (full, "has no places left")):
-        with pytest.raises(services.MentoringError) as info:
-            services.swap_mentor(lead, pairing, bad)
+        with pytest.raises(MentoringError) as info:
+            swap_mentor(lead, pairing, bad)
         assert message in info.value.message
-    services.swap_mentor(lead, pairing, good)
+    swap_mentor(lead, pairing, good)
     assert pairing.mentor_id == good.id and pairing.state == PairingState.LOCKED
     assert pairing.explanation == "no shared specialist areas; CMALT holder; other department"
 
@@ -169,18 +175,18 @@ def test_rematch_only_moves_affected_mentees_longest_waiting_first(app, lead):
     steady = make_participant(round_, name="Steady")
     leaving = make_mentor(name="Leaving", capacity=2)
     stays = make_mentor(name="Stays", capacity=1, department="Library")
-    services.run_matching(lead, round_)
-    services.confirm_round(lead, round_)
+    run_matching(lead, round_)
+    confirm_round(lead, round_)
     db.session.commit()
     pairs = _pairs(round_)
     assert sorted(p.mentor_id for p in pairs.values()) == sorted([leaving.id, leaving.id, stays.id])
     steady_pairing = next(p for p in pairs.values() if p.mentor_id == stays.id)
     # The departing mentor's mentees wait again; a new mentor with one place joins.
-    ended = services.withdraw_mentor(lead, leaving)
+    ended = withdraw_mentor(lead, leaving)
     assert {p.state for p in ended} == {PairingState.ENDED}
     newcomer = make_mentor(name="Newcomer", capacity=1, department="Library")
     db.session.commit()
-    run = services.run_matching(lead, round_)
+    run = run_matching(lead, round_)
     db.session.commit()
     open_pairs = _pairs(round_, [PairingState.PROPOSED, PairingState.CONFIRMED])
     assert open_pairs[steady_pairing.proposal_id].id == steady_pairing.id  # untouched
@@ -197,18 +203,18 @@ def test_rematch_only_moves_affected_mentees_longest_waiting_first(app, lead):
 def test_award_invites_the_new_holder_once(app, lead):
     round_ = make_cohort_round()
     p = make_participant(round_, name="Holly Holder", email="holly@example.ac.uk")
-    progress = services.record_outcome(lead, p, Outcome.AWARDED)
+    progress = record_outcome(lead, p, Outcome.AWARDED)
     db.session.commit()
     assert progress.reciprocity_invited_at is not None
     invites = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "holly@example.ac.uk")).all()
     assert [m.subject for m in invites] == ["Congratulations on your CMALT award: will you mentor next year?"]
     assert "/mentoring/volunteer" in invites[0].body
-    services.record_outcome(lead, p, Outcome.AWARDED)
+    record_outcome(lead, p, Outcome.AWARDED)
     db.session.commit()
     assert db.session.query(OutboxMessage).count() == 1
     from portal.mentoring.queries import reciprocity_rows
     assert [(u.name, prof) for _, u, prof in reciprocity_rows()] == [("Holly Holder", None)]
-    services.save_mentor_profile(p.applicant, award_name="CMALT", award_level=2, award_year=2026, department="",
+    save_mentor_profile(p.applicant, award_name="CMALT", award_level=2, award_year=2026, department="",
                                  campus="", specialist_areas="", capacity=1, availability_notes="")
     assert [prof.award_name for _, _, prof in reciprocity_rows()] == ["CMALT"]
 
@@ -216,26 +222,26 @@ def test_award_invites_the_new_holder_once(app, lead):
 def test_resubmission_does_not_invite(app, lead):
     round_ = make_cohort_round()
     p = make_participant(round_)
-    services.record_outcome(lead, p, Outcome.RESUBMIT)
+    record_outcome(lead, p, Outcome.RESUBMIT)
     assert db.session.query(OutboxMessage).count() == 0
 
 
 def test_mentor_profile_defaults_and_collaborators(app):
     person = make_user(department="Library", campus="Park campus")
     friend = make_user(email="friend@example.ac.uk")
-    profile = services.save_mentor_profile(person, award_name="CMALT", award_level=2, award_year=2020, department="",
+    profile = save_mentor_profile(person, award_name="CMALT", award_level=2, award_year=2020, department="",
                                            campus="", specialist_areas="Accessibility, assessment , accessibility",
                                            capacity=2, availability_notes="", close_collaborator_emails="friend@example.ac.uk")
     assert (profile.department, profile.campus) == ("Library", "Park campus")
     assert profile.specialist_areas == ["accessibility", "assessment"]
     assert profile.close_collaborator_ids == [friend.id]
     assert not profile.is_available
-    with pytest.raises(services.MentoringError, match="No account uses nobody@example.ac.uk"):
-        services.save_mentor_profile(person, award_name="CMALT", award_level=2, award_year=None, department="",
+    with pytest.raises(MentoringError, match="No account uses nobody@example.ac.uk"):
+        save_mentor_profile(person, award_name="CMALT", award_level=2, award_year=None, department="",
                                      campus="", specialist_areas="", capacity=1, availability_notes="",
                                      close_collaborator_emails="nobody@example.ac.uk")
     lead = make_user(roles=[Role.LEAD])
-    services.approve_mentor(lead, profile)
+    approve_mentor(lead, profile)
     assert profile.is_available and Role.MENTOR in person.roles
 
 
@@ -243,8 +249,8 @@ def _confirmed(lead):
     round_ = make_cohort_round()
     p = make_participant(round_)
     make_mentor()
-    services.run_matching(lead, round_)
-    pairing = services.confirm_round(lead, round_)[0]
+    run_matching(lead, round_)
+    pairing = confirm_round(lead, round_)[0]
     db.session.commit()
     return pairing
 
@@ -252,54 +258,54 @@ def _confirmed(lead):
 def test_log_meeting_rules(app, lead):
     pairing = _confirmed(lead)
     mentor_user = pairing.mentor.user
-    with pytest.raises(services.MentoringError, match="once it has happened"):
-        services.log_meeting(mentor_user, pairing, held_on=date.today() + timedelta(days=1), duration_minutes=60,
+    with pytest.raises(MentoringError, match="once it has happened"):
+        log_meeting(mentor_user, pairing, held_on=date.today() + timedelta(days=1), duration_minutes=60,
                              notes="", next_steps="", next_meeting_at=None)
-    with pytest.raises(services.MentoringError, match="must be in the future"):
-        services.log_meeting(mentor_user, pairing, held_on=date.today(), duration_minutes=60, notes="",
+    with pytest.raises(MentoringError, match="must be in the future"):
+        log_meeting(mentor_user, pairing, held_on=date.today(), duration_minutes=60, notes="",
                              next_steps="", next_meeting_at=utcnow() - timedelta(hours=1))
-    meeting = services.log_meeting(mentor_user, pairing, held_on=date.today(), duration_minutes=45, notes="Plan",
+    meeting = log_meeting(mentor_user, pairing, held_on=date.today(), duration_minutes=45, notes="Plan",
                                    next_steps="Draft", next_meeting_at=utcnow() + timedelta(days=7))
     assert meeting.pairing_id == pairing.id
     stranger = make_user()
-    with pytest.raises(services.MentoringError):
-        services.log_meeting(stranger, pairing, held_on=date.today(), duration_minutes=45, notes="",
+    with pytest.raises(MentoringError):
+        log_meeting(stranger, pairing, held_on=date.today(), duration_minutes=45, notes="",
                              next_steps="", next_meeting_at=None)
 
 
 def test_progress_registration_and_deadline(app, lead):
     pairing = _confirmed(lead)
-    progress = services.update_progress(pairing.mentee, pairing, registered_on=date(2024, 2, 29),
+    progress = update_progress(pairing.mentee, pairing, registered_on=date(2024, 2, 29),
                                         target_deadline=date(2026, 1, 31))
     assert (progress.registered_on, progress.target_deadline) == (date(2024, 2, 29), date(2026, 1, 31))
-    with pytest.raises(services.MentoringError, match="cannot be in the future"):
-        services.update_progress(pairing.mentee, pairing, registered_on=date.today() + timedelta(days=2),
+    with pytest.raises(MentoringError, match="cannot be in the future"):
+        update_progress(pairing.mentee, pairing, registered_on=date.today() + timedelta(days=2),
                                  target_deadline=None)
 
 
 # ---------------------------------------------------------------- PDF checks and the register
 
 def test_pdf_checks():
-    assert services.pdf_problem(PDF) is None
-    assert "not a PDF" in services.pdf_problem(b"Hello, I am a text file renamed to .pdf\n%%EOF")
-    assert "not a PDF" in services.pdf_problem(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
-    assert "incomplete or damaged" in services.pdf_problem(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n")
-    assert "no content objects" in services.pdf_problem(b"%PDF-1.7\nstartxref\n0\n%%EOF")
-    assert "larger than 10 MB" in services.pdf_problem(PDF + b"0" * (10 * 1024 * 1024))
-    assert services.pdf_problem(b"") == "The file is empty."
+    assert pdf_problem(PDF) is None
+    assert "not a PDF" in pdf_problem(b"Hello, I am a text file renamed to .pdf\n%%EOF")
+    assert "not a PDF" in pdf_problem(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    assert "incomplete or damaged" in pdf_problem(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n")
+    assert "no content objects" in pdf_problem(b"%PDF-1.7\nstartxref\n0\n%%EOF")
+    assert "larger than 10 MB" in pdf_problem(PDF + b"0" * (10 * 1024 * 1024))
+    assert pdf_problem(b"") == "The file is empty."
 
 
 def test_shared_pdf_is_stored_under_instance_uploads_and_deleted_on_withdraw(app):
     owner = make_user(roles=[Role.MENTOR])
-    example = services.share_example(owner, pathway_id=None, job_role="Librarian", specialist_areas="open education",
+    example = share_example(owner, pathway_id=None, job_role="Librarian", specialist_areas="open education",
                                       summary="My portfolio", pdf=PDF, filename="../../My portfolio.pdf")
     db.session.commit()
-    path = services.example_file(example)
+    path = example_file(example)
     assert path.parent == Path(app.instance_path) / "uploads"
     assert path.read_bytes() == PDF
     assert example.original_filename == "My portfolio.pdf"
     assert "static" not in path.parts
-    services.withdraw_example(owner, example)
+    withdraw_example(owner, example)
     db.session.commit()
     assert not path.exists()
     assert db.session.get(ExamplePortfolio, example.id) is None
@@ -307,37 +313,37 @@ def test_shared_pdf_is_stored_under_instance_uploads_and_deleted_on_withdraw(app
 
 def test_share_needs_a_link_or_a_pdf_and_refuses_bad_links(app):
     owner = make_user()
-    with pytest.raises(services.MentoringError, match="Give a link or upload a PDF"):
-        services.share_example(owner, pathway_id=None, job_role="x", specialist_areas="", summary="s")
-    with pytest.raises(services.MentoringError, match="https://"):
-        services.share_example(owner, pathway_id=None, job_role="x", specialist_areas="", summary="s",
+    with pytest.raises(MentoringError, match="Give a link or upload a PDF"):
+        share_example(owner, pathway_id=None, job_role="x", specialist_areas="", summary="s")
+    with pytest.raises(MentoringError, match="https://"):
+        share_example(owner, pathway_id=None, job_role="x", specialist_areas="", summary="s",
                                link_url="javascript:alert(1)")
-    with pytest.raises(services.MentoringError, match="not a PDF"):
-        services.share_example(owner, pathway_id=None, job_role="x", specialist_areas="", summary="s",
+    with pytest.raises(MentoringError, match="not a PDF"):
+        share_example(owner, pathway_id=None, job_role="x", specialist_areas="", summary="s",
                                pdf=b"GIF89a fake", filename="fake.pdf")
     assert db.session.query(ExamplePortfolio).count() == 0
 
 
 def test_mentor_profile_capacity_bounds(app):
-    with pytest.raises(services.MentoringError, match="between 0 and 20"):
-        services.save_mentor_profile(make_user(), award_name="CMALT", award_level=2, award_year=None, department="",
+    with pytest.raises(MentoringError, match="between 0 and 20"):
+        save_mentor_profile(make_user(), award_name="CMALT", award_level=2, award_year=None, department="",
                                      campus="", specialist_areas="", capacity=21, availability_notes="")
     assert db.session.query(MentorProfile).count() == 0
 
 
 def test_files_follow_the_transaction(app):
     owner = make_user(roles=[Role.MENTOR])
-    example = services.share_example(owner, pathway_id=None, job_role="A", specialist_areas="", summary="s",
+    example = share_example(owner, pathway_id=None, job_role="A", specialist_areas="", summary="s",
                                       pdf=PDF, filename="a.pdf")
-    stored = services.example_file(example)
+    stored = example_file(example)
     assert stored.exists()
     db.session.rollback()  # the entry never existed, so neither does its file
     assert not stored.exists()
-    example = services.share_example(owner, pathway_id=None, job_role="B", specialist_areas="", summary="s",
+    example = share_example(owner, pathway_id=None, job_role="B", specialist_areas="", summary="s",
                                       pdf=PDF, filename="b.pdf")
     db.session.commit()
-    kept = services.example_file(example)
-    services.withdraw_example(owner, example)
+    kept = example_file(example)
+    withdraw_example(owner, example)
     assert kept.exists()  # not yet committed
     db.session.rollback()
     assert kept.exists() and db.session.get(ExamplePortfolio, example.id) is not None

@@ -8,8 +8,12 @@ from sqlalchemy import select
 
 from portal.auth.models import Role, User
 from portal.extensions import db
-from portal.mentoring import services
-from portal.mentoring.models import ExamplePortfolio, Meeting, MentorProfile, Outcome, PairingState, SectionStatus
+from portal.mentoring import lead_views
+from portal.mentoring.models import (ExamplePortfolio, Meeting, MentorProfile, Outcome, Pairing, PairingState,
+                                     SectionStatus)
+from portal.mentoring.pairings import confirm_round, run_matching
+from portal.mentoring.progress import ensure_progress
+from portal.mentoring.register import example_file, share_example
 from tests.factories import make_cohort_round, make_mentor, make_participant, make_user
 from tests.mentoring.test_services import PDF
 
@@ -19,8 +23,8 @@ def _confirmed_pairing(mentor_name="Mentor A", mentee_name="Mentee A", round_=No
     round_ = round_ or make_cohort_round()
     participant = make_participant(round_, name=mentee_name)
     mentor = make_mentor(name=mentor_name)
-    services.run_matching(lead, round_)
-    pairing = services.confirm_round(lead, round_)[0]
+    run_matching(lead, round_)
+    pairing = confirm_round(lead, round_)[0]
     db.session.commit()
     assert pairing.mentor_id == mentor.id and pairing.proposal_id == participant.id
     return pairing
@@ -73,9 +77,9 @@ def test_proposed_pairing_is_not_shown_to_the_pair(client, login):
     round_ = make_cohort_round()
     make_participant(round_)
     mentor = make_mentor()
-    services.run_matching(lead, round_)
+    run_matching(lead, round_)
     db.session.commit()
-    pairing_id = db.session.scalar(select(services.Pairing.id))
+    pairing_id = db.session.scalar(select(Pairing.id))
     login(mentor.user)
     assert client.get(f"/mentoring/pairings/{pairing_id}").status_code == 404
 
@@ -84,7 +88,7 @@ def test_mentor_logs_a_meeting_and_marks_a_section(client, login):
     pairing = _confirmed_pairing()
     login(pairing.mentor.user)
     client.get(f"/mentoring/pairings/{pairing.id}")
-    progress = services.ensure_progress(pairing.proposal)
+    progress = ensure_progress(pairing.proposal)
     section = progress.sections[1]
     response = client.post(f"/mentoring/pairings/{pairing.id}/sections/{section.id}", data={"status": "feedback"})
     assert response.status_code == 303
@@ -105,7 +109,7 @@ def test_mentor_logs_a_meeting_and_marks_a_section(client, login):
 def test_section_update_answers_htmx_with_the_row(client, login):
     pairing = _confirmed_pairing()
     login(pairing.mentee)
-    section = services.ensure_progress(pairing.proposal).sections[0]
+    section = ensure_progress(pairing.proposal).sections[0]
     db.session.commit()
     response = client.post(f"/mentoring/pairings/{pairing.id}/sections/{section.id}", data={"status": "drafting"},
                            headers={"HX-Request": "true", "HX-Target": f"mentoring-section-{section.id}"})
@@ -148,7 +152,7 @@ def test_lead_records_award_and_the_participant_sees_the_invitation(client, logi
     login(lead)
     response = client.post(f"/mentoring/pairings/{pairing.id}/outcome", data={"outcome": "awarded"})
     assert response.status_code == 303
-    assert services.ensure_progress(pairing.proposal).outcome == Outcome.AWARDED
+    assert ensure_progress(pairing.proposal).outcome == Outcome.AWARDED
     pool = client.get("/mentoring/mentors").get_data(as_text=True)
     assert "Mentee A" in pool and "Not yet" in pool
     client.post("/auth/sign-out")
@@ -187,7 +191,7 @@ def test_a_proposed_pair_changes_mentor_on_a_page_of_its_own(client, login):
     second = make_mentor(name="Nadia", capacity=3)
     login(make_user(roles=[Role.LEAD]))
     client.post(f"/mentoring/matching/{round_.id}/run")
-    pairing = db.session.scalar(select(services.Pairing).where(services.Pairing.proposal_id == participant.id))
+    pairing = db.session.scalar(select(Pairing).where(Pairing.proposal_id == participant.id))
     matching = client.get(f"/mentoring/matching/{round_.id}").get_data(as_text=True)
     assert f'href="/mentoring/pairings/{pairing.id}/swap"' in matching and "<select" not in matching
     page = client.get(f"/mentoring/pairings/{pairing.id}/swap").get_data(as_text=True)
@@ -200,8 +204,7 @@ def test_a_proposed_pair_changes_mentor_on_a_page_of_its_own(client, login):
 
 
 def test_the_matching_page_is_paged(client, login, monkeypatch):
-    from portal.mentoring import views
-    monkeypatch.setattr(views, "MATCHING_PER_PAGE", 2)
+    monkeypatch.setattr(lead_views, "MATCHING_PER_PAGE", 2)
     round_ = make_cohort_round(name="Cohort 2026/27")
     people = [make_participant(round_, name=f"Participant {i}") for i in range(3)]
     login(make_user(roles=[Role.LEAD]))
@@ -222,14 +225,14 @@ def test_matching_page_run_lock_confirm(client, login):
     page = client.get(f"/mentoring/matching/{round_.id}").get_data(as_text=True)
     assert "Mona" in page and "no shared specialist areas; CMALT holder; other department" in page
     assert "Unmatched:" in page
-    pairing = db.session.scalar(select(services.Pairing).where(services.Pairing.proposal_id == p.id))
+    pairing = db.session.scalar(select(Pairing).where(Pairing.proposal_id == p.id))
     client.post(f"/mentoring/pairings/{pairing.id}/lock", data={"value": "lock"})
     db.session.refresh(pairing)
     assert pairing.state == PairingState.LOCKED
     client.post(f"/mentoring/matching/{round_.id}/confirm")
     db.session.refresh(pairing)
     assert pairing.state == PairingState.CONFIRMED
-    assert stranded.id not in {x.proposal_id for x in db.session.scalars(select(services.Pairing))}
+    assert stranded.id not in {x.proposal_id for x in db.session.scalars(select(Pairing))}
     assert mentor.id == pairing.mentor_id
 
 
@@ -271,10 +274,10 @@ def test_real_pdf_is_shared_and_downloaded_only_by_signed_in_staff(client, login
 
 def test_only_the_owner_withdraws_an_example(client, login):
     owner = make_user(roles=[Role.MENTOR])
-    example = services.share_example(owner, pathway_id=None, job_role="Lecturer", specialist_areas="",
+    example = share_example(owner, pathway_id=None, job_role="Lecturer", specialist_areas="",
                                       summary="s", pdf=PDF, filename="a.pdf")
     db.session.commit()
-    path = services.example_file(example)
+    path = example_file(example)
     login(make_user(roles=[Role.MENTOR]))
     assert client.post(f"/mentoring/register/{example.id}/withdraw").status_code == 403
     assert path.exists()
@@ -295,7 +298,7 @@ def test_dashboard_flags_overdue_meetings_and_deadline_risk(client, login):
     pairing = _confirmed_pairing()
     pairing.confirmed_at = pairing.confirmed_at - timedelta(days=100)
     db.session.add(Meeting(pairing_id=pairing.id, held_on=date.today() - timedelta(days=50), duration_minutes=30))
-    progress = services.ensure_progress(pairing.proposal)
+    progress = ensure_progress(pairing.proposal)
     progress.target_deadline = date.today() + timedelta(days=20)
     db.session.commit()
     login(pairing.mentor.user)
@@ -322,14 +325,14 @@ def test_dashboard_query_count_does_not_grow_with_mentees(client, login, app):
     login(mentor.user)
     round_ = make_cohort_round()
     make_participant(round_)
-    services.run_matching(lead, round_)
-    services.confirm_round(lead, round_)
+    run_matching(lead, round_)
+    confirm_round(lead, round_)
     db.session.commit()
     one = count_queries()
     for _ in range(4):
         make_participant(round_)
-    services.run_matching(lead, round_)
-    services.confirm_round(lead, round_)
+    run_matching(lead, round_)
+    confirm_round(lead, round_)
     db.session.commit()
     assert count_queries() == one
 
@@ -376,7 +379,7 @@ def test_deadline_from_the_schedule(client, login):
     response = client.post(f"/mentoring/pairings/{pairing.id}/progress",
                            data={"deadline_session": str(deadline.id), "target_deadline": ""})
     assert response.status_code == 303
-    progress = services.ensure_progress(pairing.proposal)
+    progress = ensure_progress(pairing.proposal)
     db.session.refresh(progress)
     assert (progress.target_deadline, progress.deadline_session_id) == (date(2027, 3, 10), deadline.id)
     bad = client.post(f"/mentoring/pairings/{pairing.id}/progress", data={"deadline_session": "99999"})
