@@ -1,17 +1,16 @@
 """A member of staff's proposal of interest for a round, and its states."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db_types import UTCDateTime, str_enum, utcnow
+from portal.db_types import LabelledEnum, UTCDateTime, str_enum, utcnow
 from portal.extensions import db
 
 
-class ProposalState(str, enum.Enum):
+class ProposalState(LabelledEnum):
     """draft -> submitted -> withdrawn | selected | waitlisted | not selected (see states.py)."""
 
     DRAFT = "draft"
@@ -21,13 +20,6 @@ class ProposalState(str, enum.Enum):
     WAITLISTED = "waitlisted"
     NOT_SELECTED = "not_selected"
     DECLINED = "declined"  # a selected person turned their place down
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
-
-
-_enum = str_enum
 
 
 # The answers a person gives; a version and a pending draft keep exactly these.
@@ -46,7 +38,7 @@ class Proposal(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     pathway_id: Mapped[int | None] = mapped_column(ForeignKey("pathways.id"), index=True)
-    state: Mapped[ProposalState] = mapped_column(_enum(ProposalState), default=ProposalState.DRAFT, index=True)
+    state: Mapped[ProposalState] = mapped_column(str_enum(ProposalState), default=ProposalState.DRAFT, index=True)
 
     job_title: Mapped[str] = mapped_column(String(200), default="")
     department: Mapped[str] = mapped_column(String(200), default="", index=True)

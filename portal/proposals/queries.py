@@ -1,15 +1,17 @@
-"""Reads of proposals: a person's own, and the lead's filtered list of a round (one query each)."""
+"""Reads of proposals: a person's own, the lead's filtered list of a round (one query each), and what
+rounds asks about the proposals made in its rounds."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from portal.auth.models import User
 from portal.extensions import db
 from portal.proposals.models import Proposal, ProposalState
 from portal.rounds.models import Pathway, Round
+from portal.rounds.proposal_facts import ProposalFacts
 
 
 def live_proposal_for(user, round_: Round) -> Proposal | None:
@@ -58,3 +60,33 @@ def departments_in(round_: Round) -> list[str]:
 
 def pathways_of(round_: Round) -> list[Pathway]:
     return list(round_.pathways)
+
+
+# ---------------------------------------------------------------- what rounds asks (it sits below proposals)
+
+def counts_by_round() -> dict[int, dict[str, int]]:
+    """{round_id: {state value: count}} for the lead's list of rounds."""
+    counts: dict[int, dict[str, int]] = {}
+    for round_id, state, n in db.session.execute(
+            select(Proposal.round_id, Proposal.state, func.count()).group_by(Proposal.round_id, Proposal.state)):
+        counts.setdefault(round_id, {})[state.value] = n
+    return counts
+
+
+def any_in_round(round_: Round) -> bool:
+    """Whether anyone has started a proposal in the round (in any state)."""
+    return db.session.scalar(select(func.count(Proposal.id)).where(Proposal.round_id == round_.id)) > 0
+
+
+def pathways_chosen_in(round_: Round) -> list[Pathway]:
+    """The pathways the round's proposals chose, in their scheme's order."""
+    return list(db.session.scalars(
+        select(Pathway).where(Pathway.id.in_(
+            select(Proposal.pathway_id).where(Proposal.round_id == round_.id, Proposal.pathway_id.is_not(None))
+        )).order_by(Pathway.position)
+    ))
+
+
+# Handed to rounds by the composition root (portal/blueprints.py).
+FOR_ROUNDS = ProposalFacts(any_in=any_in_round, pathways_chosen_in=pathways_chosen_in,
+                           counts_by_round=counts_by_round, live_proposal_for=live_proposal_for)

@@ -115,14 +115,12 @@ def closed_problem(round_: Round, now: datetime) -> Problem | None:
                              "submitted now. Your draft is kept.")
 
 
-def intro_problem(user, round_: Round) -> Problem | None:
-    """The intro-session prerequisite, read from the schedule (attendance recorded by the lead)."""
-    if not round_.intro_required:
+def intro_problem(round_: Round, attended: bool, bookable: list) -> Problem | None:
+    """The intro-session prerequisite: the round asks for it and the person has not attended one (as
+    the lead's register on the schedule says); names the intro sessions they can still book."""
+    if not round_.intro_required or attended:
         return None
-    from portal.schedule.services import bookable_intro_sessions, has_attended_intro
-    if has_attended_intro(user, round_):
-        return None
-    sessions = list(bookable_intro_sessions(round_, user))
+    sessions = list(bookable)
     if sessions:
         message = "Attend an intro session first: you can still book one of the sessions below."
     else:

@@ -8,31 +8,29 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import delete, select
 
 from portal.audit.services import record
 from portal.db_types import utcnow
+from portal.errors import ServiceError
 from portal.extensions import db
 from portal.outbox.services import queue_email
 from portal.proposals import rules
-from portal.proposals.queries import live_proposal_for
 from portal.proposals.models import ANSWER_FIELDS, PendingDraft, Proposal, ProposalState, ProposalVersion
+from portal.proposals.queries import live_proposal_for
 from portal.proposals.states import set_proposal_state
 from portal.rounds.models import LIMITED_QUESTIONS, Pathway, Round
+from portal.schedule.intro import bookable_intro_sessions, has_attended_intro
 from portal.timeutil import format_local
+from portal.web.links import absolute_url
 
 
-class ProposalError(Exception):
-    """A change refused by a rule, with every reason (rules.Problem) that applies."""
+class ProposalError(ServiceError):
+    """A change refused by a rule, with every reason (rules.Problem) that applies; the message joins them."""
 
     def __init__(self, problems: list[rules.Problem]):
-        super().__init__("; ".join(p.message for p in problems))
+        super().__init__(" ".join(p.message for p in problems))
         self.problems = problems
-
-    @property
-    def message(self) -> str:
-        return " ".join(p.message for p in self.problems)
 
 
 def _refuse(code: str, message: str) -> ProposalError:
@@ -97,6 +95,15 @@ def save_draft(user, proposal: Proposal, answers: dict) -> Proposal:
     return proposal
 
 
+def intro_problem(user, round_: Round) -> rules.Problem | None:
+    """The intro-session prerequisite, with the facts read from the schedule (attendance recorded by the
+    lead, the sessions still bookable), each only when the answer depends on it."""
+    if not round_.intro_required:
+        return None
+    attended = has_attended_intro(user, round_)
+    return rules.intro_problem(round_, attended, [] if attended else bookable_intro_sessions(round_, user))
+
+
 def submission_problems(user, proposal: Proposal, now: datetime, answers: dict | None = None) -> list[rules.Problem]:
     """Every reason the proposal (with these answers, or its saved ones) cannot be submitted now.
 
@@ -107,7 +114,7 @@ def submission_problems(user, proposal: Proposal, now: datetime, answers: dict |
     closed = rules.closed_problem(round_, now)
     if closed:
         problems.append(closed)
-    intro = rules.intro_problem(user, round_)
+    intro = intro_problem(user, round_)
     if intro:
         problems.append(intro)
     other = db.session.scalar(select(Proposal.id).where(
@@ -154,6 +161,23 @@ def submit_proposal(user, proposal: Proposal, now: datetime | None = None, answe
     return proposal
 
 
+def save_then_submit(user, proposal: Proposal, answers: dict, *, submit: bool,
+                     now: datetime | None = None) -> list[rules.Problem]:
+    """Save a draft's answers and, when asked, submit it; returns every reason it could not be submitted.
+
+    The saved draft is kept either way (typed text is never refused). Side effects: those of save_draft,
+    and of submit_proposal when it goes through.
+    """
+    save_draft(user, proposal, answers)
+    if not submit:
+        return []
+    try:
+        submit_proposal(user, proposal, now)
+    except ProposalError as exc:
+        return exc.problems
+    return []
+
+
 def update_submitted(user, proposal: Proposal, answers: dict, now: datetime | None = None) -> Proposal:
     """Change a submitted proposal before the deadline; the panel sees the latest version.
 
@@ -172,6 +196,21 @@ def update_submitted(user, proposal: Proposal, answers: dict, now: datetime | No
     discard_pending(user, proposal)
     _acknowledge(proposal, first=False)
     return proposal
+
+
+def change_submitted(user, proposal: Proposal, answers: dict, sent: dict,
+                     now: datetime | None = None) -> list[rules.Problem]:
+    """Change a submitted proposal (update_submitted); returns every reason when a rule refuses the change.
+
+    A refused change leaves the proposal as it was (update_submitted checks before it writes) and keeps
+    the text sent (`sent`, valid or not) on the server instead, so nothing typed is lost.
+    """
+    try:
+        update_submitted(user, proposal, answers, now)
+    except ProposalError as exc:
+        keep_pending(proposal, sent, user)
+        return exc.problems
+    return []
 
 
 def withdraw_proposal(user, proposal: Proposal) -> Proposal:
@@ -210,8 +249,7 @@ def answers_as_text(proposal: Proposal) -> str:
 
 def _acknowledge(proposal: Proposal, first: bool) -> None:
     round_ = proposal.round
-    # Built by hand: this also runs outside a request (the demo command).
-    link = f"{current_app.config['BASE_URL'].rstrip('/')}/proposals/{proposal.id}"
+    link = absolute_url("proposals.detail", proposal_id=proposal.id)
     when = format_local(proposal.submitted_at if first else utcnow())
     if first:
         subject = f"We have received your proposal for {round_.name}"

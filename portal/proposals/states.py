@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from portal.audit.services import record
 from portal.db_types import utcnow
+from portal.errors import ServiceError
 from portal.proposals.models import Proposal, ProposalState as S
 
 # Which states may follow which.
@@ -17,7 +18,7 @@ TRANSITIONS: dict[S, set[S]] = {
 }
 
 
-class TransitionError(Exception):
+class TransitionError(ServiceError):
     """The proposal cannot move to the requested state from where it is."""
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
                    request, session, url_for)
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
+from flask_wtf.csrf import ValidationError, validate_csrf
+from werkzeug.routing import BuildError
 
 from portal.audit.services import record
+from portal.auth.access import lead_required
 from portal.auth.forms import ButtonForm
 from portal.db_types import utcnow
 from portal.extensions import db
@@ -14,14 +16,16 @@ from portal.proposals import queries, rules, services
 from portal.proposals.forms import ProposalFiltersForm, ProposalForm
 from portal.proposals.models import Proposal, ProposalState
 from portal.rounds.models import LIMITED_QUESTIONS, Round
+from portal.rounds.queries import open_rounds
 from portal.rounds.rules import describe_remaining, is_accepting, is_visible_to, suggest_pathway, time_left
 from portal.timeutil import to_local
-from portal.auth.access import lead_required
+from portal.web.actions import attempt, change_then_redirect
 from portal.web.authz import get_or_404
 from portal.web.csrf import keeps_input_on_csrf_failure
 from portal.web.csv import csv_response
 from portal.web.htmx import render, wants_fragment
 from portal.web.pagination import paginate
+from portal.web.templating import money
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
@@ -32,6 +36,10 @@ STALE_NOTICE = ("Your form's security token was missing or out of date (for exam
 PENDING_KEY = "proposals_pending"
 KEPT_NOTICE = ("We kept the text you were saving when it could not be saved (your sign-in or the page's security "
                "token had expired). It is back in the form below but not saved yet: check it, then save.")
+EXPIRED = "That did not work because the page had expired; press the button again."
+# Answers to a unique-constraint clash: a second click or tab did the same thing at the same moment.
+DOUBLE_START = "A draft for this round was started at the same moment."
+ALREADY_SUBMITTED = "This proposal was already submitted."
 
 
 def _own_or_404(proposal_id: int) -> Proposal:
@@ -44,19 +52,13 @@ def _own_or_404(proposal_id: int) -> Proposal:
 
 def _form_for(proposal: Proposal) -> ProposalForm:
     form = ProposalForm()
-    form.pathway_id.choices = [(p.id, f"{p.name} ({_money(p.fee_pence)})") for p in proposal.round.pathways]
+    form.pathway_id.choices = [(p.id, f"{p.name} ({money(p.fee_pence)})") for p in proposal.round.pathways]
     return form
-
-
-def _money(pence: int) -> str:
-    from portal.web.templating import money
-    return money(pence)
 
 
 def _token_is_stale() -> bool:
     """Checked here, per request, rather than trusted from the form: the CSRF error handler calls
     this view again, and a stale token must lead to keeping the text, never to saving it."""
-    from flask_wtf.csrf import ValidationError, validate_csrf
     token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
     try:
         validate_csrf(token)
@@ -100,7 +102,6 @@ def _claim_from_session(proposal: Proposal) -> None:
 
 def _session_url(intro_session) -> str | None:
     """Link to an intro session's page on the schedule, if the schedule offers one."""
-    from werkzeug.routing import BuildError
     try:
         return url_for("schedule.session_page", session_id=intro_session.id)
     except BuildError:
@@ -112,7 +113,7 @@ def _edit_page(proposal: Proposal, form: ProposalForm, *, status: int = 200, pro
     round_ = proposal.round
     intro = None
     if proposal.state == ProposalState.DRAFT and round_.intro_required:
-        intro = rules.intro_problem(current_user, round_)
+        intro = services.intro_problem(current_user, round_)
     remaining = time_left(round_, now)
     return render_template(
         "proposals/edit.html", proposal=proposal, round=round_, form=form, problems=problems or [],
@@ -129,7 +130,6 @@ def _edit_page(proposal: Proposal, form: ProposalForm, *, status: int = 200, pro
 @bp.route("/")
 @login_required
 def index():
-    from portal.rounds.queries import open_rounds
     mine = queries.proposals_of(current_user)
     live_rounds = {p.round_id for p in mine if p.state != ProposalState.WITHDRAWN}
     return render_template("proposals/index.html", proposals=mine,
@@ -143,18 +143,16 @@ def start(round_id: int):
     if not is_visible_to(round_, current_user):
         abort(404)
     if not ButtonForm().validate_on_submit():
-        flash("That did not work because the page had expired; press the button again.", "error")
+        flash(EXPIRED, "error")
         return redirect(url_for("rounds.detail", round_id=round_.id), 303)
-    try:
-        proposal = services.start_proposal(current_user, round_)
-        db.session.commit()
-    except services.ProposalError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("rounds.detail", round_id=round_.id), 303)
-    except IntegrityError:  # a second click raced the first; use the draft it made
-        db.session.rollback()
+    started = attempt(lambda: services.start_proposal(current_user, round_), duplicate=DOUBLE_START)
+    if started:
+        proposal = started.value
+    elif started.error == DOUBLE_START:  # a second click raced the first; use the draft it made
         proposal = queries.live_proposal_for(current_user, round_)
+    else:
+        flash(started.error, "error")
+        return redirect(url_for("rounds.detail", round_id=round_.id), 303)
     return redirect(url_for("proposals.edit", proposal_id=proposal.id), 303)
 
 
@@ -189,19 +187,13 @@ def edit(proposal_id: int):
         return _edit_page(proposal, form, status=400, notice=STALE_NOTICE)
 
     if proposal.state == ProposalState.DRAFT:
-        services.save_draft(current_user, proposal, form.valid_answers())
-        problems = []
-        if action == "submit" and valid:
-            try:
-                services.submit_proposal(current_user, proposal, now)
-            except services.ProposalError as exc:
-                problems = exc.problems
-        try:
-            db.session.commit()
-        except IntegrityError:  # the same draft submitted twice at once: the other request won
-            db.session.rollback()
-            flash("This proposal was already submitted.", "info")
+        saved = attempt(lambda: services.save_then_submit(current_user, proposal, form.valid_answers(),
+                                                          submit=action == "submit" and valid, now=now),
+                        duplicate=ALREADY_SUBMITTED)
+        if not saved:  # the same draft submitted twice at once: the other request won
+            flash(saved.error, "info")
             return redirect(url_for("proposals.detail", proposal_id=proposal_id), 303)
+        problems = saved.value
         if proposal.state == ProposalState.SUBMITTED:
             flash(f"Your proposal for {proposal.round.name} is submitted. We have emailed you a copy of it.", "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id), 303)
@@ -211,14 +203,11 @@ def edit(proposal_id: int):
         return _edit_page(proposal, form, status=422, problems=problems)
 
     if proposal.state == ProposalState.SUBMITTED and valid:
-        try:
-            services.update_submitted(current_user, proposal, form.valid_answers(), now)
-        except services.ProposalError as exc:
-            db.session.rollback()
-            services.keep_pending(proposal, form.raw_answers(), current_user)
-            db.session.commit()
-            return _edit_page(proposal, form, status=422, problems=exc.problems)
+        # Never refused as such: a change the rules turn down is answered with its reasons, the text kept.
+        problems = services.change_submitted(current_user, proposal, form.valid_answers(), form.raw_answers(), now)
         db.session.commit()
+        if problems:
+            return _edit_page(proposal, form, status=422, problems=problems)
         flash(f"Your changes are saved as version {proposal.version}. We have emailed you a copy.", "success")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id), 303)
 
@@ -295,17 +284,11 @@ def withdraw(proposal_id: int):
     form = ButtonForm()
     if request.method == "POST":
         if not form.validate_on_submit():
-            flash("That did not work because the page had expired; press the button again.", "error")
+            flash(EXPIRED, "error")
             return redirect(url_for("proposals.withdraw", proposal_id=proposal.id), 303)
-        try:
-            services.withdraw_proposal(current_user, proposal)
-        except services.ProposalError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(f"Your proposal for {proposal.round.name} is withdrawn.", "success")
-        return redirect(url_for("proposals.detail", proposal_id=proposal.id), 303)
+        return change_then_redirect(lambda: services.withdraw_proposal(current_user, proposal),
+                                    url_for("proposals.detail", proposal_id=proposal.id),
+                                    lambda withdrawn: f"Your proposal for {withdrawn.round.name} is withdrawn.")
     if not rules.can_withdraw(current_user, proposal):
         flash("This proposal can no longer be withdrawn.", "error")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id), 303)

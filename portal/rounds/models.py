@@ -1,17 +1,16 @@
 """A scheme (e.g. CMALT), its pathways, and the rounds that call for proposals."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Enum, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db_types import UTCDateTime, utcnow
+from portal.db_types import LabelledEnum, UTCDateTime, str_enum, utcnow
 from portal.extensions import db
 
 
-class RoundState(str, enum.Enum):
+class RoundState(LabelledEnum):
     """open -> closed -> in review -> decided -> running -> archived (draft before opening)."""
 
     DRAFT = "draft"
@@ -21,10 +20,6 @@ class RoundState(str, enum.Enum):
     DECIDED = "decided"
     RUNNING = "running"
     ARCHIVED = "archived"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 # The long answers of a proposal that can carry a word limit, and the limits a new round starts with.
@@ -90,10 +85,7 @@ class Round(db.Model):
     guidance: Mapped[str] = mapped_column(Text, default="")
     # Word limits per long answer, e.g. {"motivation": 500}; a missing or empty entry means no limit.
     word_limits: Mapped[dict] = mapped_column(JSON, default=lambda: dict(DEFAULT_WORD_LIMITS))
-    state: Mapped[RoundState] = mapped_column(
-        Enum(RoundState, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
-        default=RoundState.DRAFT, index=True,
-    )
+    state: Mapped[RoundState] = mapped_column(str_enum(RoundState), default=RoundState.DRAFT, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     scheme: Mapped[Scheme] = relationship()

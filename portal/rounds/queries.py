@@ -1,7 +1,7 @@
 """Reads for schemes, pathways and rounds."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
@@ -9,21 +9,11 @@ from portal.rounds.models import Round, RoundState, Scheme
 
 
 def all_rounds() -> list[Round]:
-    """Every round, newest closing first, with its scheme and proposal counts loaded in one go."""
+    """Every round, newest closing first, with its scheme and pathways loaded in one go."""
     return list(db.session.scalars(
         select(Round).options(selectinload(Round.scheme), selectinload(Round.pathways))
         .order_by(Round.closes_at.desc(), Round.id.desc())
     ))
-
-
-def proposal_counts() -> dict[int, dict[str, int]]:
-    """{round_id: {state value: count}} for the lead's list of rounds."""
-    from portal.proposals.models import Proposal
-    counts: dict[int, dict[str, int]] = {}
-    for round_id, state, n in db.session.execute(
-            select(Proposal.round_id, Proposal.state, func.count()).group_by(Proposal.round_id, Proposal.state)):
-        counts.setdefault(round_id, {})[state.value] = n
-    return counts
 
 
 def schemes() -> list[Scheme]:

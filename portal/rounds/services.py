@@ -8,18 +8,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 
 from portal.audit.services import record
+from portal.errors import ServiceError
 from portal.extensions import db
 from portal.rounds.models import LIMITED_QUESTIONS, Pathway, Round, RoundState, Scheme
+from portal.rounds.proposal_facts import ProposalFacts
 from portal.rounds.rules import can_move_round
 
 
-class RoundError(Exception):
-    """A change refused by a rule; field names the form field it concerns (None: the whole form)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class RoundError(ServiceError):
+    """A change to a scheme, pathway or round refused by a rule; field names the form field it concerns."""
 
 
 def pounds_to_pence(amount: Decimal | int | float | str | None) -> int | None:
@@ -106,7 +103,7 @@ class RoundData:
     word_limits: dict = field(default_factory=dict)
 
 
-def _check_round(data: RoundData, round_: Round | None) -> None:
+def _check_round(data: RoundData, round_: Round | None, proposals: ProposalFacts) -> None:
     if data.closes_at <= data.opens_at:
         raise RoundError("The closing time must be after the opening time.", "closes_on")
     if data.funded_places is not None and data.funded_places < 0:
@@ -121,24 +118,13 @@ def _check_round(data: RoundData, round_: Round | None) -> None:
         if question not in LIMITED_QUESTIONS or (limit is not None and limit < 1):
             raise RoundError("Word limits must be whole numbers of at least 1.", f"limit_{question}")
     if round_ is not None and round_.id is not None:
-        if data.scheme.id != round_.scheme_id and _has_proposals(round_):
+        if data.scheme.id != round_.scheme_id and proposals.any_in(round_):
             raise RoundError("This round already has proposals, so its scheme cannot change.", "scheme_id")
-        from portal.proposals.models import Proposal
         kept = {p.id for p in data.pathways}
-        chosen = db.session.scalars(
-            select(Pathway).where(Pathway.id.in_(
-                select(Proposal.pathway_id).where(Proposal.round_id == round_.id, Proposal.pathway_id.is_not(None))
-            )).order_by(Pathway.position)
-        ).all()
-        dropped = [p.name for p in chosen if p.id not in kept]
+        dropped = [p.name for p in proposals.pathways_chosen_in(round_) if p.id not in kept]
         if dropped:
             raise RoundError(f"Proposals in this round chose {', '.join(dropped)}, so it must stay on offer.",
                              "pathway_ids")
-
-
-def _has_proposals(round_: Round) -> bool:
-    from portal.proposals.models import Proposal
-    return db.session.scalar(select(func.count(Proposal.id)).where(Proposal.round_id == round_.id)) > 0
 
 
 def _check_one_open(scheme_id: int, round_: Round | None) -> None:
@@ -151,13 +137,14 @@ def _check_one_open(scheme_id: int, round_: Round | None) -> None:
                          "Only one round per scheme may be open at a time.")
 
 
-def save_round(actor, round_: Round | None, data: RoundData) -> Round:
+def save_round(actor, round_: Round | None, data: RoundData, proposals: ProposalFacts) -> Round:
     """Create a round (as a draft, not yet visible to staff) or update one, after checking the rules:
-    closing after opening, non-negative places and budget, pathways chosen by proposals kept.
+    closing after opening, non-negative places and budget, pathways chosen by proposals kept, the scheme
+    kept once there are proposals (what the round's proposals are comes from `proposals`).
 
     Side effects: audit 'round.created'/'round.updated'.
     """
-    _check_round(data, round_)
+    _check_round(data, round_, proposals)
     created = round_ is None
     if created:
         round_ = Round(state=RoundState.DRAFT)

@@ -2,31 +2,41 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from portal.auth.access import lead_required
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.rounds import queries, rules, services
 from portal.rounds.forms import PathwayForm, RoundForm, RoundStateForm, SchemeForm
-from portal.rounds.models import LIMITED_QUESTIONS, Pathway, Round, Scheme
+from portal.rounds.models import DEFAULT_WORD_LIMITS, LIMITED_QUESTIONS, Pathway, Round, Scheme
+from portal.rounds.proposal_facts import proposal_facts
 from portal.timeutil import local_to_utc, to_local
-from portal.auth.access import lead_required
+from portal.web.actions import attempt, change_then_redirect
 from portal.web.authz import get_or_404
 from portal.web.csrf import keeps_input_on_csrf_failure
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
+UNCHANGED = "That change could not be made; reload the page and try again."
 
-def _refuse(form, exc: services.RoundError) -> str | None:
-    """Roll back and attach the message to its field; returns it when it concerns the whole form."""
-    db.session.rollback()
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [exc.message]
-        return None
-    return exc.message
+
+def _save_then_redirect(form, change: Callable[[], Any], saved: Callable[[Any], str], to: str, template: str,
+                        **context):
+    """A lead's form page: a valid post saves (a refusal goes on its field, or over the form when it names
+    none) and 303s to the endpoint `to`; otherwise the page again, 422 when something is wrong."""
+    error = None
+    if form.validate_on_submit():
+        done = attempt(change, form=form)
+        if done:
+            flash(saved(done.value), "success")
+            return redirect(url_for(to), 303)
+        error = None if done.placed else done.error
+    status = 422 if form.errors or error else 200
+    return render_template(template, form=form, error=error, **context), status
 
 
 # ---------------------------------------------------------------- staff: reading a round
@@ -37,12 +47,11 @@ def detail(round_id: int):
     round_ = get_or_404(Round, round_id)
     if not rules.is_visible_to(round_, current_user):
         abort(404)
-    from portal.proposals.queries import live_proposal_for
     now = utcnow()
     remaining = rules.time_left(round_, now)
     return render_template("rounds/detail.html", round=round_, now=now, accepting=rules.is_accepting(round_, now),
                            remaining=rules.describe_remaining(remaining) if remaining else None,
-                           proposal=live_proposal_for(current_user, round_), form=RoundStateForm())
+                           proposal=proposal_facts().live_proposal_for(current_user, round_), form=RoundStateForm())
 
 
 # ---------------------------------------------------------------- lead: rounds
@@ -50,7 +59,7 @@ def detail(round_id: int):
 @bp.route("/")
 @lead_required
 def index():
-    return render_template("rounds/index.html", rounds=queries.all_rounds(), counts=queries.proposal_counts(),
+    return render_template("rounds/index.html", rounds=queries.all_rounds(), counts=proposal_facts().counts_by_round(),
                            transitions=rules.ROUND_TRANSITIONS, form=RoundStateForm())
 
 
@@ -74,7 +83,6 @@ def _round_form(round_: Round | None) -> RoundForm:
             for question in LIMITED_QUESTIONS:
                 getattr(form, f"limit_{question}").data = round_.word_limit(question)
         else:
-            from portal.rounds.models import DEFAULT_WORD_LIMITS
             form.intro_required.data = True
             if schemes:
                 form.scheme_id.data = schemes[0].id
@@ -103,19 +111,10 @@ def _round_data(form: RoundForm) -> services.RoundData:
 
 def _save_round_view(round_: Round | None):
     form = _round_form(round_)
-    error = None
-    if form.validate_on_submit():
-        try:
-            saved = services.save_round(current_user, round_, _round_data(form))
-        except services.RoundError as exc:
-            error = _refuse(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Saved “{saved.name}”.", "success")
-            return redirect(url_for("rounds.index"), 303)
-    status = 422 if form.errors or error else 200
-    return render_template("rounds/round_form.html", form=form, round=round_, error=error,
-                           limited=LIMITED_QUESTIONS), status
+    return _save_then_redirect(
+        form, lambda: services.save_round(current_user, round_, _round_data(form), proposal_facts()),
+        lambda saved: f"Saved “{saved.name}”.", "rounds.index",
+        "rounds/round_form.html", round=round_, limited=LIMITED_QUESTIONS)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -138,18 +137,9 @@ def change_state(round_id: int):
     round_ = get_or_404(Round, round_id)
     form = RoundStateForm()
     target = form.target() if form.validate_on_submit() else None
-    if target is None:
-        flash("That change could not be made; reload the page and try again.", "error")
-    else:
-        try:
-            services.set_round_state(current_user, round_, target)
-        except services.RoundError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(f"“{round_.name}” is now {target.label.lower()}.", "success")
-    return redirect(url_for("rounds.index"), 303)
+    return change_then_redirect(lambda: services.set_round_state(current_user, round_, target),
+                                url_for("rounds.index"), lambda moved: f"“{moved.name}” is now {target.label.lower()}.",
+                                valid=target is not None, invalid=UNCHANGED)
 
 
 # ---------------------------------------------------------------- lead: schemes and pathways
@@ -162,20 +152,12 @@ def schemes():
 
 def _save_scheme_view(scheme: Scheme | None):
     form = SchemeForm(obj=scheme)
-    error = None
-    if form.validate_on_submit():
-        try:
-            saved = services.save_scheme(current_user, scheme, name=form.name.data,
-                                         awarding_body=form.awarding_body.data or "",
-                                         description=form.description.data or "", website=form.website.data or "")
-        except services.RoundError as exc:
-            error = _refuse(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Saved the scheme “{saved.name}”.", "success")
-            return redirect(url_for("rounds.schemes"), 303)
-    status = 422 if form.errors or error else 200
-    return render_template("rounds/scheme_form.html", form=form, scheme=scheme, error=error), status
+    return _save_then_redirect(
+        form, lambda: services.save_scheme(current_user, scheme, name=form.name.data,
+                                           awarding_body=form.awarding_body.data or "",
+                                           description=form.description.data or "", website=form.website.data or ""),
+        lambda saved: f"Saved the scheme “{saved.name}”.", "rounds.schemes",
+        "rounds/scheme_form.html", scheme=scheme)
 
 
 @bp.route("/schemes/new", methods=["GET", "POST"])
@@ -201,23 +183,14 @@ def _save_pathway_view(scheme: Scheme, pathway: Pathway | None):
             form.portfolio_sections.data = "\n".join(pathway.portfolio_sections or [])
         else:
             form.level.data = len(scheme.pathways) + 1
-    error = None
-    if form.validate_on_submit():
-        try:
-            saved = services.save_pathway(
-                current_user, scheme, pathway, name=form.name.data, fee_pounds=form.fee.data,
-                eligibility=form.eligibility.data or "", min_years=form.min_years.data,
-                max_years=form.max_years.data, level=form.level.data, position=form.position.data,
-                sections_text=form.portfolio_sections.data or "")
-        except services.RoundError as exc:
-            error = _refuse(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Saved the pathway “{saved.name}”.", "success")
-            return redirect(url_for("rounds.schemes"), 303)
-    status = 422 if form.errors or error else 200
-    return render_template("rounds/pathway_form.html", form=form, scheme=scheme, pathway=pathway,
-                           error=error), status
+    return _save_then_redirect(
+        form, lambda: services.save_pathway(
+            current_user, scheme, pathway, name=form.name.data, fee_pounds=form.fee.data,
+            eligibility=form.eligibility.data or "", min_years=form.min_years.data,
+            max_years=form.max_years.data, level=form.level.data, position=form.position.data,
+            sections_text=form.portfolio_sections.data or ""),
+        lambda saved: f"Saved the pathway “{saved.name}”.", "rounds.schemes",
+        "rounds/pathway_form.html", scheme=scheme, pathway=pathway)
 
 
 @bp.route("/schemes/<int:scheme_id>/pathways/new", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role
 from portal.extensions import db
+from portal.proposals.queries import FOR_ROUNDS
 from portal.rounds import services
 from portal.rounds.models import RoundState
 from portal.timeutil import local_to_utc
@@ -35,7 +36,7 @@ def test_pounds_become_pence():
 def test_create_round_as_draft_with_audit(app):
     lead = make_user(roles=[Role.LEAD])
     scheme = make_scheme()
-    round_ = services.save_round(lead, None, data(scheme))
+    round_ = services.save_round(lead, None, data(scheme), FOR_ROUNDS)
     db.session.commit()
     assert round_.state == RoundState.DRAFT
     assert round_.closes_at.isoformat() == "2026-10-21T11:00:00+00:00"  # 12:00 BST
@@ -52,7 +53,7 @@ def test_create_round_as_draft_with_audit(app):
 def test_round_validation(app, overrides, field, message):
     scheme = make_scheme()
     with pytest.raises(services.RoundError) as refused:
-        services.save_round(make_user(), None, data(scheme, **overrides))
+        services.save_round(make_user(), None, data(scheme, **overrides), FOR_ROUNDS)
     assert refused.value.field == field and message in refused.value.message
 
 
@@ -60,10 +61,11 @@ def test_a_pathway_chosen_by_a_proposal_cannot_be_dropped(app):
     round_ = make_round()
     make_proposal(round_, pathway_id=round_.pathways[2].id)
     with pytest.raises(services.RoundError) as refused:
-        services.save_round(make_user(), round_, data(round_.scheme, pathways=round_.pathways[:2]))
+        services.save_round(make_user(), round_, data(round_.scheme, pathways=round_.pathways[:2]), FOR_ROUNDS)
     assert refused.value.message == "Proposals in this round chose Senior CMALT, so it must stay on offer."
     db.session.rollback()
-    kept = services.save_round(make_user(), round_, data(round_.scheme, pathways=round_.pathways[1:]))
+    kept = services.save_round(make_user(), round_, data(round_.scheme, pathways=round_.pathways[1:]),
+                              FOR_ROUNDS)
     assert [p.name for p in kept.pathways] == ["CMALT", "Senior CMALT"]
 
 
