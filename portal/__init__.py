@@ -1,13 +1,24 @@
 """Cohort Portal: the app factory."""
 from __future__ import annotations
 
-import gc
 import os
 from pathlib import Path
 
 from flask import Flask, g
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import joinedload
 
+from portal import models  # noqa: F401  (registers every table)
+from portal.auth.models import User
+from portal.blueprints import register_blueprints
+from portal.cli import register_cli
 from portal.config import DefaultConfig, environment_overrides, instance_secret_key
+from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from portal.web.errors import register_error_handlers
+from portal.web.security import register_security_headers
+from portal.web.server import freeze_start_up_objects  # noqa: F401  (wsgi.py and the benchmark call it)
+from portal.web.templating import register_template_helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,27 +39,22 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     _finish_config(app)
 
-    from portal import extensions, models  # noqa: F401  (registers every table)
-    extensions.db.init_app(app)
-    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
-    extensions.csrf.init_app(app)
-    extensions.htmx.init_app(app)
-    extensions.limiter.init_app(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
     _setup_login(app)
     _setup_sqlite(app)
 
-    from portal.blueprints import register_blueprints
     register_blueprints(app)
 
-    from portal.web.errors import register_error_handlers
-    from portal.web.templating import register_template_helpers
-    from portal.web.security import register_security_headers
     register_error_handlers(app)
     register_template_helpers(app)
     register_security_headers(app)
 
-    from portal.cli import register_cli
-    register_cli(app)
+    # The benchmark builds apps of its own, so the CLI is handed the factory.
+    register_cli(app, create_app)
     return app
 
 
@@ -68,10 +74,6 @@ def _finish_config(app: Flask) -> None:
 
 
 def _setup_login(app: Flask) -> None:
-    from portal.auth.models import User
-    from sqlalchemy.orm import joinedload
-    from portal.extensions import db, login_manager
-
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Please sign in to see that page."
@@ -100,8 +102,6 @@ def _setup_sqlite(app: Flask) -> None:
     """SQLite: enforce foreign keys, wait for locks, and use WAL so readers never block."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
 
     # Copy: the class default dict is shared by every app built in this process.
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -129,14 +129,3 @@ def _setup_sqlite(app: Flask) -> None:
             pass
         cursor.close()
 
-
-def freeze_start_up_objects() -> None:
-    """Move everything loaded so far (the app, its modules and templates) out of the garbage
-    collector's reach, once a server process has started.
-
-    Those objects live as long as the process; left in the collector, every full collection walks
-    all of them, and a page that builds a thousand-row table triggers such collections, which then
-    cost as much as the page itself.
-    """
-    gc.collect()
-    gc.freeze()

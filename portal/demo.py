@@ -18,7 +18,7 @@ from portal.proposals import demo as proposals_demo
 from portal.rounds.demo import DemoContext, next_weekday_at, seed_cmalt_scheme
 from portal.rounds.models import Round, RoundState
 from portal.schedule import demo as schedule_demo
-from portal.timeutil import local_to_utc, to_local
+from portal.timeutil import to_local
 
 DOMAIN = "example.ac.uk"
 DEMO_PASSWORD = "cohort-demo-2026"
@@ -51,8 +51,9 @@ LAST = ["Adeyemi", "Brown", "Chen", "Davies", "Evans", "Fraser", "Gupta", "Hughe
 TITLES = ["Lecturer", "Senior Lecturer", "Learning Technologist", "Academic Librarian", "Educational Developer",
           "Digital Learning Designer", "Associate Professor", "Teaching Fellow", "Learning Technology Manager"]
 
+
 class DemoRefused(Exception):
-    pass
+    """The database already has people in it: the demo only fills an empty one (not a service rule)."""
 
 
 # Each feature's demo step adds its part of the year, in this order: the schedule first (intro

@@ -7,11 +7,11 @@ from sqlalchemy.orm import selectinload
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role, RoleGrant, User
 from portal.outbox.models import OutboxMessage
+from portal.privacy.services import ANONYMOUS_EMAIL
 
 
 def people(q: str = "", role: str = ""):
     """People matching a search, by name (not the placeholder that anonymised proposals belong to)."""
-    from portal.privacy.services import ANONYMOUS_EMAIL
     stmt = (select(User).options(selectinload(User.role_grants)).where(User.email != ANONYMOUS_EMAIL)
             .order_by(User.name, User.id))
     if q:

@@ -7,12 +7,13 @@ from flask_login import current_user
 from portal.admin import queries
 from portal.admin.forms import PeopleSearchForm, RoleChangeForm
 from portal.auth import services as auth_services
+from portal.auth.access import lead_required
 from portal.auth.forms import ButtonForm
 from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage, OutboxStatus
 from portal.outbox.services import retry_message
-from portal.auth.access import lead_required
+from portal.web.actions import attempt
 from portal.web.authz import get_or_404
 from portal.web.htmx import render
 from portal.web.pagination import paginate
@@ -34,19 +35,9 @@ def people():
 def change_role(user_id: int):
     person = get_or_404(User, user_id)
     form = RoleChangeForm()
-    error = None
     if form.validate_on_submit():
-        role = Role(form.role.data)
-        try:
-            if form.action.data == "grant":
-                auth_services.grant_role(current_user, person, role)
-            else:
-                auth_services.revoke_role(current_user, person, role)
-        except auth_services.AccountError as exc:
-            db.session.rollback()
-            error = exc.message
-        else:
-            db.session.commit()
+        change = auth_services.grant_role if form.action.data == "grant" else auth_services.revoke_role
+        error = attempt(lambda: change(current_user, person, Role(form.role.data))).error
     else:
         error = "That change could not be made; reload the page and try again."
     if error is None:

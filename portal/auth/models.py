@@ -1,27 +1,22 @@
 """People and the roles they hold."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db_types import UTCDateTime, utcnow
+from portal.db_types import LabelledEnum, UTCDateTime, str_enum, utcnow
 from portal.extensions import db
 
 
-class Role(str, enum.Enum):
+class Role(LabelledEnum):
     """Roles beyond staff; everyone who signs in is staff."""
 
-    PANEL = "panel"
+    PANEL = "panel", "Panel member"
     MENTOR = "mentor"
-    LEAD = "lead"
-
-    @property
-    def label(self) -> str:
-        return {"panel": "Panel member", "mentor": "Mentor", "lead": "Programme lead"}[self.value]
+    LEAD = "lead", "Programme lead"
 
 
 class User(UserMixin, db.Model):
@@ -82,7 +77,7 @@ class RoleGrant(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
+    role: Mapped[Role] = mapped_column(str_enum(Role))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

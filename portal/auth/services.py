@@ -3,24 +3,21 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from portal.audit.services import record
 from portal.auth.models import Role, RoleGrant, User
 from portal.db_types import utcnow
+from portal.errors import ServiceError
 from portal.extensions import db
 from portal.outbox.services import queue_email
+from portal.web.links import absolute_url
 
 
-class AccountError(Exception):
-    """A rule refused the request; field names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AccountError(ServiceError):
+    """An account rule refused the request (sign-up, reset, roles)."""
 
 
 COMMON_PASSWORDS = {
@@ -154,7 +151,7 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.is_active_account:
         return
     token = make_reset_token(user)
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
+    link = absolute_url("auth.reset_password", token=token)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     body = (
         f"Hello {user.name},\n\n"

@@ -10,6 +10,7 @@ from portal.audit.services import record
 from portal.auth import services
 from portal.auth.forms import ButtonForm, ResetPasswordForm, ResetRequestForm, SignInForm, SignUpForm
 from portal.extensions import db, limiter
+from portal.web.actions import attempt
 from portal.web.csrf import keeps_input_on_csrf_failure
 from portal.web.errors import error_page
 
@@ -76,15 +77,12 @@ def sign_out():
 def sign_up():
     form = SignUpForm()
     if form.validate_on_submit():
-        try:
-            user = services.sign_up(form.email.data, form.name.data, form.password.data,
-                                    department=form.department.data or "", job_title=form.job_title.data or "")
-        except services.AccountError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "email").errors.append(exc.message)
-        else:
-            db.session.commit()
-            login_user(user)
+        done = attempt(lambda: services.sign_up(form.email.data, form.name.data, form.password.data,
+                                                department=form.department.data or "",
+                                                job_title=form.job_title.data or ""),
+                       form=form, field="email")
+        if done:
+            login_user(done.value)
             flash("Welcome! Your account is ready.", "success")
             return redirect(url_for("main.home"), 303)
     status = 400 if form.errors else 200
@@ -114,15 +112,9 @@ def reset_password(token: str):
     except services.AccountError as exc:
         return render_template("auth/reset_request.html", form=ResetRequestForm(), token_error=exc.message), 400
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.reset_password(user, form.password.data)
-        except services.AccountError as exc:
-            db.session.rollback()
-            form.password.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash("Your password has been changed. Sign in with the new one.", "success")
-            return redirect(url_for("auth.sign_in"), 303)
+    if form.validate_on_submit() and attempt(lambda: services.reset_password(user, form.password.data),
+                                             form=form, field="password"):
+        flash("Your password has been changed. Sign in with the new one.", "success")
+        return redirect(url_for("auth.sign_in"), 303)
     status = 400 if form.errors else 200
     return render_template("auth/reset_password.html", form=form, token=token), status

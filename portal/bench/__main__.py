@@ -1,3 +1,5 @@
+"""`python -m portal.bench`: run the benchmark with the portal's app factory."""
+from portal import create_app
 from portal.bench.run import main
 
-main()
+main(create_app)

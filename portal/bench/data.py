@@ -11,7 +11,14 @@ from portal.auth.models import Role, RoleGrant, User
 from portal.auth.services import hash_password
 from portal.db_types import utcnow
 from portal.extensions import db
+from portal.mentoring.models import (Meeting, MentorProfile, Pairing, PairingState, Progress, ProgressSection,
+                                     SectionStatus)
+from portal.panel import scoring
+from portal.panel.models import Assignment, Criterion, PanelMember, PanelSettings, Review, Score
+from portal.proposals.models import Proposal, ProposalState
+from portal.rounds.demo import seed_cmalt_scheme
 from portal.rounds.models import Round, RoundState, round_pathways
+from portal.schedule.models import Audience, Booking, BookingStatus, Session, SessionKind
 
 BENCH_PASSWORD = "bench-password-2026"
 
@@ -68,14 +75,6 @@ def _bulk(model, rows: list[dict]) -> None:
 
 def build(size: Size, seed: int = 7) -> BenchData:
     """Fill an empty database with a synthetic institution of the given size."""
-    from portal.rounds.demo import seed_cmalt_scheme
-    from portal.mentoring.models import (Meeting, MentorProfile, Pairing, PairingState, Progress, ProgressSection,
-                                         SectionStatus)
-    from portal.panel import scoring
-    from portal.panel.models import Assignment, Criterion, PanelMember, PanelSettings, Review, Score
-    from portal.proposals.models import Proposal, ProposalState
-    from portal.schedule.models import Audience, Booking, BookingStatus, Session, SessionKind
-
     rng = random.Random(seed)
     now = utcnow()
     data = BenchData(size=size)

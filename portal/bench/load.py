@@ -8,6 +8,7 @@ client process (it shares the machine's cores with gunicorn, so it is kept simpl
 """
 from __future__ import annotations
 
+import argparse
 import http.client
 import os
 import secrets
@@ -22,6 +23,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from portal.bench.data import BENCH_PASSWORD
 from portal.bench.measure import csrf_token, percentile
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -285,7 +287,7 @@ def run_load(database_url: str, email: str, workers: int = 2, seconds: float = 1
     connection failures. The first `warmup` requests (template compilation, connection pools) are not counted.
     """
     if password is None:
-        from portal.bench.data import BENCH_PASSWORD as password
+        password = BENCH_PASSWORD
     with Gunicorn(database_url, workers=workers, worker_class=worker_class, threads=threads) as server:
         cookie = sign_in(server.port, email, password)
         conn = http.client.HTTPConnection(HOST, server.port, timeout=30)
@@ -309,7 +311,6 @@ def run_load(database_url: str, email: str, workers: int = 2, seconds: float = 1
 
 
 def main(argv: list[str] | None = None) -> LoadResult:
-    import argparse
     parser = argparse.ArgumentParser(description="Load-test a signed-in page with gunicorn on loopback")
     parser.add_argument("--database", required=True, help="DATABASE_URL of a database the benchmark built")
     parser.add_argument("--email", required=True, help="who signs in (password: portal.bench.data.BENCH_PASSWORD)")

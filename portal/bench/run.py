@@ -1,19 +1,28 @@
 """Run the benchmark: build the data in a fresh database, then time the key pages through the app."""
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
 import tempfile
 from datetime import datetime, timezone
+from typing import Callable
 
+from flask import Flask
 from sqlalchemy import func, select
 
+from portal.auth.models import User
+from portal.bench import measure
 from portal.bench.data import BENCH_PASSWORD, FULL, QUICK, BenchData, Size, build
+from portal.bench.load import run_load
 from portal.bench.measure import (PageResult, Request, csrf_token, format_table, machine_speed, time_callable,
                                   time_requests)
-from portal import freeze_start_up_objects
 from portal.extensions import db
+from portal.mentoring.bench import synthetic_records
+from portal.mentoring.matching import match
+from portal.schedule.feeds import create_feed_token
+from portal.web.server import freeze_start_up_objects
 
 
 def _signed_in_client(app, email: str):
@@ -56,13 +65,6 @@ def page_plan(data: BenchData) -> list[tuple[str, str, str]]:
 
 def measure_pages(app, data: BenchData, repeat: int = 30) -> list[PageResult]:
     """Time every page in the plan, plus sign-in and matching."""
-    from portal.auth.models import User
-    from portal.mentoring.bench import synthetic_records
-    from portal.mentoring.matching import match
-    from portal.schedule.services import create_feed_token
-
-    from portal.bench import measure
-
     with app.app_context():
         emails = {who: db.session.get(User, getattr(data, f"{who}_id")).email
                   for who in ("staff", "panel", "lead", "mentor")}
@@ -87,19 +89,18 @@ def measure_pages(app, data: BenchData, repeat: int = 30) -> list[PageResult]:
     return results
 
 
-def run(size_name: str = "full", database_url: str | None = None, repeat: int = 30, out: str | None = None,
-        reset: bool = False, load_seconds: float = 10.0) -> tuple[list[PageResult], dict]:
-    """Build a fresh database of the given size, time the pages, then load the staff home through gunicorn
-    (2 workers) for load_seconds (0 skips it); print a table and write JSON."""
-    from portal import create_app
-
+def run(create_app: Callable[[dict | None], Flask], size_name: str = "full", database_url: str | None = None,
+        repeat: int = 30, out: str | None = None, reset: bool = False,
+        load_seconds: float = 10.0) -> tuple[list[PageResult], dict]:
+    """Build a fresh database of the given size with an app from create_app (the portal's factory, handed
+    in by the composition root), time the pages, then load the staff home through gunicorn (2 workers) for
+    load_seconds (0 skips it); print a table and write JSON."""
     size: Size = FULL if size_name == "full" else QUICK
     workdir = tempfile.mkdtemp(prefix="portal-bench-")
     url = database_url or os.environ.get("DATABASE_URL") or "sqlite:///" + os.path.join(workdir, "bench.sqlite3")
     os.environ.setdefault("PORTAL_INSTANCE_PATH", workdir)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "MAIL_SERVER": None})
     with app.app_context():
-        from portal.auth.models import User
         db.create_all()
         if db.session.scalar(select(func.count()).select_from(User)):
             if not reset:
@@ -118,7 +119,6 @@ def run(size_name: str = "full", database_url: str | None = None, repeat: int = 
     speed_after = machine_speed()
     load = None
     if load_seconds > 0:
-        from portal.bench.load import run_load
         load = run_load(url, staff_email, workers=2, seconds=load_seconds)
     report = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -142,8 +142,8 @@ def run(size_name: str = "full", database_url: str | None = None, repeat: int = 
     return results, report
 
 
-def main(argv: list[str] | None = None) -> None:
-    import argparse
+def main(create_app: Callable[[dict | None], Flask], argv: list[str] | None = None) -> None:
+    """`python -m portal.bench`: the same run as `flask bench`, its options read from argv."""
     parser = argparse.ArgumentParser(description="Cohort Portal benchmark")
     parser.add_argument("--quick", action="store_true", help="a small size for CI")
     parser.add_argument("--repeat", type=int, default=30)
@@ -152,9 +152,5 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--load-seconds", type=float, default=10.0,
                         help="how long to load the staff home through gunicorn (0 skips the load test)")
     args = parser.parse_args(argv)
-    run("quick" if args.quick else "full", repeat=args.repeat, out=args.out, reset=args.reset,
+    run(create_app, "quick" if args.quick else "full", repeat=args.repeat, out=args.out, reset=args.reset,
         load_seconds=args.load_seconds)
-
-
-if __name__ == "__main__":
-    main()

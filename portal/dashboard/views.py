@@ -4,13 +4,17 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.auth.access import lead_required
 from portal.dashboard import queries, services
+from portal.dashboard.at_risk import at_risk
 from portal.dashboard.charts import bar_chart
+from portal.dashboard.exports import EXPORTS
+from portal.dashboard.funnel import applications_by, funding, funnel, participants, round_counts
+from portal.dashboard.years import awards_by_year, year_rows
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.rounds.models import Round
 from portal.timeutil import to_local
-from portal.auth.access import lead_required
 from portal.web.authz import get_or_404
 from portal.web.csv import csv_response
 
@@ -18,10 +22,10 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 
 def _round_context(round_: Round, rounds: list[Round]) -> dict:
-    counts, people = queries.round_counts(round_), queries.participants(round_.id)
-    steps = queries.funnel(round_, counts, people)
-    by_department, by_pathway = queries.applications_by(round_.id)
-    awards = queries.awards_by_year()
+    counts, people = round_counts(round_), participants(round_.id)
+    steps = funnel(round_, counts, people)
+    by_department, by_pathway = applications_by(round_.id)
+    awards = awards_by_year()
     charts = {
         "funnel": bar_chart("funnel", f"Funnel for {round_.name}", [(s.label, s.count) for s in steps],
                             label_heading="Step", value_heading="People", extra_heading="Conversion from the step before",
@@ -32,9 +36,9 @@ def _round_context(round_: Round, rounds: list[Round]) -> dict:
                              label_heading="Pathway", value_heading="Applications"),
         "awards": bar_chart("awards", "Awards over the years", awards, label_heading="Year", value_heading="Awards"),
     }
-    return dict(round=round_, steps=steps, charts=charts, funding=queries.funding(round_, counts),
+    return dict(round=round_, steps=steps, charts=charts, funding=funding(round_, counts),
                 scoring=queries.scoring_progress(round_.id), sessions=queries.upcoming_sessions(round_.id),
-                risks=queries.at_risk(round_, people=people), rounds=rounds, exports=list(queries.EXPORTS))
+                risks=at_risk(round_, people=people), rounds=rounds, exports=list(EXPORTS))
 
 
 def _listed_round_or_404(round_id: int) -> tuple[Round, list[Round]]:
@@ -65,7 +69,7 @@ def round_view(round_id: int):
 @bp.route("/years")
 @lead_required
 def years():
-    rows = queries.year_rows()
+    rows = year_rows()
     return render_template("dashboard/years.html", rows=rows)
 
 
@@ -73,7 +77,7 @@ def years():
 @lead_required
 def report(round_id: int):
     round_, listed = _listed_round_or_404(round_id)
-    return render_template("dashboard/report.html", rows=queries.year_rows(listed),
+    return render_template("dashboard/report.html", rows=year_rows(listed),
                            generated=to_local(utcnow()), **_round_context(round_, listed))
 
 
@@ -81,9 +85,9 @@ def report(round_id: int):
 @lead_required
 def export(round_id: int, kind: str):
     round_ = get_or_404(Round, round_id)
-    if kind not in queries.EXPORTS:
+    if kind not in EXPORTS:
         abort(404)
-    header, rows = queries.EXPORTS[kind]
+    header, rows = EXPORTS[kind]
     services.record_export(current_user, round_, kind)
     db.session.commit()
     stamp = to_local(utcnow()).date().isoformat()

@@ -1,17 +1,18 @@
 """Outgoing email, queued in the same transaction as the change that causes it."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db_types import UTCDateTime, utcnow
+from portal.db_types import LabelledEnum, UTCDateTime, str_enum, utcnow
 from portal.extensions import db
 
 
-class OutboxStatus(str, enum.Enum):
+class OutboxStatus(LabelledEnum):
+    """Where a message is on its way out: waiting, claimed by a sender, sent, or given up on."""
+
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
@@ -32,10 +33,7 @@ class OutboxMessage(db.Model):
     # What caused this mail, so reminders can be sent once only.
     kind: Mapped[str] = mapped_column(String(60), default="", index=True)
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    status: Mapped[OutboxStatus] = mapped_column(
-        Enum(OutboxStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
-        default=OutboxStatus.PENDING, index=True,
-    )
+    status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus), default=OutboxStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     last_error: Mapped[str] = mapped_column(String(500), default="")

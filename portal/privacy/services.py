@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.mentoring.models import ExamplePortfolio, Meeting, MenteeAreas, MentorProfile, Pairing, Progress
 from portal.panel.models import Conflict, Criterion, Decision, Review, Score
 from portal.proposals.models import PendingDraft, Proposal, ProposalState, ProposalVersion
+from portal.reminders.models import AwardReminders
 from portal.rounds.models import Pathway, Round
 from portal.schedule.models import Booking, FeedToken, Session
 
@@ -132,7 +133,6 @@ def subject_access(user: User) -> dict:
     data["example_portfolios"] = [
         _row(e, ("id", "job_role", "specialist_areas", "summary", "link_url", "original_filename", "created_at"))
         for e in db.session.scalars(select(ExamplePortfolio).where(ExamplePortfolio.owner_id == uid))]
-    from portal.reminders.models import AwardReminders
     choice = db.session.scalar(select(AwardReminders).where(AwardReminders.user_id == uid))
     if choice is not None:
         data["award_reminders"] = _row(choice, ("awarded_on", "membership_fee", "portfolio_review", "updated_at"))

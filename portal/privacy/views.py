@@ -9,28 +9,30 @@ from flask_login import current_user, login_required
 from portal.extensions import db
 from portal.privacy import services
 from portal.privacy.forms import RemindersForm
-from portal.web.csrf import keeps_input_on_csrf_failure
 from portal.reminders import services as reminder_services
+from portal.web.csrf import keeps_input_on_csrf_failure
 
 bp = Blueprint("privacy", __name__, url_prefix="/my-data")
+
+
+def _exported(kind: str) -> dict:
+    """Everything held about the signed-in person, its export audited (personal data leaving the portal)."""
+    data = services.subject_access(current_user)
+    services.record_export(current_user, kind)
+    db.session.commit()
+    return data
 
 
 @bp.route("/")
 @login_required
 def index():
-    data = services.subject_access(current_user)
-    services.record_export(current_user, "html")
-    db.session.commit()
-    return render_template("privacy/index.html", data=data)
+    return render_template("privacy/index.html", data=_exported("html"))
 
 
 @bp.route("/export.json")
 @login_required
 def export_json():
-    data = services.subject_access(current_user)
-    services.record_export(current_user, "json")
-    db.session.commit()
-    body = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    body = json.dumps(_exported("json"), indent=2, ensure_ascii=False, default=str)
     response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
     response.headers["Cache-Control"] = "no-store"

@@ -8,20 +8,22 @@ is skipped rather than sent late.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
+from portal.audit.services import record
 from portal.auth.models import User
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.mentoring.models import Meeting, MentorProfile, Pairing, PairingState, Progress
+from portal.mentoring.models import Meeting, MentorProfile, Outcome, Pairing, PairingState, Progress
 from portal.outbox.services import queue_email
 from portal.proposals.models import Proposal, ProposalState
+from portal.reminders.models import AwardReminders
 from portal.rounds.models import Round, RoundState
 from portal.schedule.models import Booking, BookingStatus, Session, SessionStatus
 from portal.timeutil import combine_local, format_date, format_local, to_local
+from portal.web.links import absolute_url
 
 SESSION_NOTICE = timedelta(days=1)
 DEADLINE_NOTICE = timedelta(days=7)
@@ -43,13 +45,9 @@ class ReminderReport:
         return sum(self.queued.values())
 
 
-def _url(path: str) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + path
-
-
 def _footer() -> str:
     return ("\n\nYou can switch these reminders off on your reminders page: "
-            + _url("/my-data/reminders") + "\n")
+            + absolute_url("privacy.reminders") + "\n")
 
 
 def _send(report: ReminderReport, user: User, kind: str, key: str, subject: str, body: str) -> None:
@@ -78,7 +76,7 @@ def session_reminders(now: datetime, report: ReminderReport) -> None:
               f"A reminder that you have a place on {session.display_title}, "
               f"{format_local(session.starts_at)}.\nWhere: {where}\n\n"
               f"If you can no longer come, please cancel so someone else can have the place: "
-              + _url(f"/schedule/sessions/{session.id}"))
+              + absolute_url("schedule.session_page", session_id=session.id))
 
 
 def proposal_deadline_reminders(now: datetime, report: ReminderReport) -> None:
@@ -98,7 +96,7 @@ def proposal_deadline_reminders(now: datetime, report: ReminderReport) -> None:
                   f"One week left to send your proposal for {round_.name}",
                   f"Your proposal for {round_.name} is still a draft. The round closes "
                   f"{format_local(round_.closes_at)}; a draft that is not sent by then is not considered.\n\n"
-                  + _url(f"/proposals/{proposal.id}/edit"))
+                  + absolute_url("proposals.edit", proposal_id=proposal.id))
 
 
 def submission_deadline_reminders(now: datetime, report: ReminderReport) -> None:
@@ -118,7 +116,7 @@ def submission_deadline_reminders(now: datetime, report: ReminderReport) -> None
         _send(report, user, "submission-deadline", f"submission-deadline:{progress.id}:{deadline.isoformat()}",
               f"One week to your portfolio deadline ({format_date(deadline)})",
               f"Your portfolio is due on {format_date(deadline)}. Your progress page shows which sections "
-              f"are still to do: " + _url("/mentoring/"))
+              f"are still to do: " + absolute_url("mentoring.index"))
 
 
 def mentor_nudges(now: datetime, report: ReminderReport) -> None:
@@ -137,7 +135,7 @@ def mentor_nudges(now: datetime, report: ReminderReport) -> None:
         _send(report, mentor, "mentor-nudge", f"mentor-nudge:{pairing.id}:{since.isoformat()}",
               "Time to meet your mentee?",
               f"No meeting has been logged with your mentee since {format_date(since)}. A short check-in "
-              f"helps keep a portfolio moving; log it in the portal afterwards: " + _url("/mentoring/"))
+              f"helps keep a portfolio moving; log it in the portal afterwards: " + absolute_url("mentoring.index"))
 
 
 def send_reminders(now: datetime | None = None) -> ReminderReport:
@@ -154,7 +152,6 @@ def send_reminders(now: datetime | None = None) -> ReminderReport:
 
 def set_wants_reminders(user: User, wanted: bool) -> None:
     """Switch a person's non-essential reminders on or off. Side effect: an audit event when it changes."""
-    from portal.audit.services import record
     if user.wants_reminders == wanted:
         return
     user.wants_reminders = wanted
@@ -188,7 +185,6 @@ def _anniversary(awarded_on, year: int):
 
 def award_reminders(now: datetime, report: ReminderReport) -> None:
     """A month before each anniversary of an award: the annual fee, and every third year the review."""
-    from portal.reminders.models import AwardReminders
     today = to_local(now).date()
     rows = db.session.execute(
         select(AwardReminders, User).join(User, User.id == AwardReminders.user_id)
@@ -208,25 +204,23 @@ def award_reminders(now: datetime, report: ReminderReport) -> None:
                 _send(report, user, "portfolio-review", f"portfolio-review:{user.id}:{year}",
                       f"Your three-yearly portfolio review is due on {format_date(anniversary)}",
                       f"Every three years the awarding body asks holders to update their portfolio; yours is "
-                      f"due on {format_date(anniversary)}. Your mentor network can help: " + _url("/mentoring/"))
+                      f"due on {format_date(anniversary)}. Your mentor network can help: "
+                      + absolute_url("mentoring.index"))
 
 
 def award_date_for(user: User):
     """The day a person's award counts from, if the portal knows they hold one (else None)."""
-    from datetime import date as date_type
-
-    from portal.mentoring.models import Outcome
     recorded = db.session.scalar(
         select(func.max(Progress.outcome_recorded_at)).join(Proposal, Proposal.id == Progress.proposal_id)
         .where(Proposal.user_id == user.id, Progress.outcome == Outcome.AWARDED))
     if recorded is not None:
         return to_local(recorded).date()
     year = db.session.scalar(select(MentorProfile.award_year).where(MentorProfile.user_id == user.id))
-    return date_type(year, 1, 1) if year else None
+    return date(year, 1, 1) if year else None
 
 
 def is_award_holder(user: User) -> bool:
-    from portal.mentoring.models import Outcome
+    """True when the portal knows the person holds an award (a mentor, or an awarded participant)."""
     if db.session.scalar(select(func.count()).select_from(MentorProfile).where(MentorProfile.user_id == user.id)):
         return True
     return bool(db.session.scalar(
@@ -235,14 +229,12 @@ def is_award_holder(user: User) -> bool:
 
 
 def award_choice(user: User):
-    from portal.reminders.models import AwardReminders
+    """The holder's award reminder choice, or None (award reminders are opt-in)."""
     return db.session.scalar(select(AwardReminders).where(AwardReminders.user_id == user.id))
 
 
 def set_award_reminders(user: User, awarded_on, membership_fee: bool, portfolio_review: bool) -> None:
     """Record a holder's opt-in to fee and review reminders. Side effect: an audit event."""
-    from portal.audit.services import record
-    from portal.reminders.models import AwardReminders
     choice = award_choice(user)
     if choice is None:
         choice = AwardReminders(user_id=user.id, awarded_on=awarded_on)

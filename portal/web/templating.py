@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flask import Flask, current_app
+from flask_login import current_user
 
-from portal import timeutil
+from portal.timeutil import format_date, format_local
+from portal.web.nav import items_for
 
 
 def money(pence: int | None) -> str:
@@ -17,8 +19,8 @@ def money(pence: int | None) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.filters["local"] = timeutil.format_local
-    app.jinja_env.filters["localdate"] = timeutil.format_date
+    app.jinja_env.filters["local"] = format_local
+    app.jinja_env.filters["localdate"] = format_date
     app.jinja_env.filters["money"] = money
 
     @app.context_processor
@@ -32,9 +34,6 @@ def register_template_helpers(app: Flask) -> None:
 
 def _nav_items():
     """Navigation links a person's roles allow; each feature adds its links to portal.web.nav."""
-    from flask_login import current_user
-
-    from portal.web.nav import items_for
     if not current_user.is_authenticated:
         return []
     return items_for(current_user)

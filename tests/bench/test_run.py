@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import text
 
+from portal import create_app
 from portal.bench.data import QUICK, BenchData
 from portal.bench.measure import QueryCounter
 from portal.bench.run import page_plan, run, settle
@@ -17,7 +18,7 @@ def test_a_quick_run_prints_a_table_and_writes_json(tmp_path, monkeypatch, capsy
     monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
     out = tmp_path / "bench.json"
     try:
-        _results, report = run("quick", repeat=2, out=str(out), load_seconds=0)
+        _results, report = run(create_app, "quick", repeat=2, out=str(out), load_seconds=0)
     finally:
         gc.unfreeze()  # the run freezes start-up objects as a server process would; this is a test process
 

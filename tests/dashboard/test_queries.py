@@ -1,7 +1,7 @@
 """Dashboard figures on a hand-built cohort."""
 from __future__ import annotations
 
-from portal.dashboard import queries
+from portal.dashboard import at_risk, funnel, queries, years
 from tests.dashboard.cohort import build_cohort
 from tests.factories import make_user
 from portal.panel.models import Assignment, PanelMember, Review
@@ -11,7 +11,7 @@ from portal.extensions import db
 
 def test_funnel_counts_each_step_and_its_conversion(app):
     cohort = build_cohort()
-    steps = queries.funnel(cohort.round)
+    steps = funnel.funnel(cohort.round)
     assert [(s.label, s.count) for s in steps] == [
         ("Intro session attended", 5), ("Started a proposal", 6), ("Submitted", 5), ("Selected", 3),
         ("Registered with the awarding body", 2), ("Portfolio submitted", 1), ("Awarded", 1)]
@@ -22,13 +22,13 @@ def test_funnel_counts_each_step_and_its_conversion(app):
 
 def test_funding_counts_selected_fees(app):
     cohort = build_cohort()
-    funding = queries.funding(cohort.round)
+    funding = funnel.funding(cohort.round)
     assert (funding.places, funding.selected, funding.budget_pence, funding.used_pence) == (10, 3, 150000, 3 * 16500)
 
 
 def test_participants_at_risk_and_why(app):
     cohort = build_cohort()
-    risks = {r.name: r.reasons for r in queries.at_risk(cohort.round)}
+    risks = {r.name: r.reasons for r in at_risk.at_risk(cohort.round)}
     assert risks["Applicant 2"] == ["No mentor"]
     quiet, deadline = risks["Applicant 1"]
     assert quiet.startswith("No meeting since")
@@ -38,7 +38,7 @@ def test_participants_at_risk_and_why(app):
 
 def test_applications_by_department_and_pathway(app):
     cohort = build_cohort()
-    by_department, by_pathway = queries.applications_by(cohort.round.id)
+    by_department, by_pathway = funnel.applications_by(cohort.round.id)
     # Submitted: applicants 0-3 and the withdrawn one is not counted (withdrawn is not an application).
     assert by_department == [("Library", 2), ("School of Law", 2)]
     assert by_pathway == [("CMALT", 4)]
@@ -61,7 +61,7 @@ def test_scoring_progress_per_member(app):
 
 def test_year_on_year_row(app):
     cohort = build_cohort()
-    (row,) = queries.year_rows()
+    (row,) = years.year_rows()
     assert row.round.id == cohort.round.id
     assert (row.applications, row.selected, row.awarded, row.referred) == (4, 3, 1, 0)
     assert round(row.completion_rate, 3) == round(1 / 3, 3)

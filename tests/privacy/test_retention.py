@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
-from portal.dashboard import queries
+from portal.dashboard import funnel, years
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.panel.models import Decision, Outcome, Review
@@ -18,9 +18,9 @@ from tests.factories import make_user
 
 
 def _figures(round_):
-    by_department, by_pathway = queries.applications_by(round_.id)
-    return ([(s.label, s.count) for s in queries.funnel(round_)], by_department, by_pathway,
-            [(r.applications, r.selected, r.awarded) for r in queries.year_rows()], queries.funding(round_))
+    by_department, by_pathway = funnel.applications_by(round_.id)
+    return ([(s.label, s.count) for s in funnel.funnel(round_)], by_department, by_pathway,
+            [(r.applications, r.selected, r.awarded) for r in years.year_rows()], funnel.funding(round_))
 
 
 def _all_text() -> str:

@@ -1,0 +1,85 @@
+"""The dashboard's CSV exports: each kind's header and its rows, read in batches."""
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased
+
+from portal.auth.models import User
+from portal.extensions import db
+from portal.mentoring.models import MentorProfile, Pairing, Progress, SectionStatus
+from portal.panel.models import Decision
+from portal.proposals.models import Proposal
+from portal.rounds.models import Pathway
+from portal.schedule.models import Booking, Session
+
+
+def proposal_rows(round_id: int):
+    query = (select(Proposal, User.name, User.email, Pathway.name).join(User, User.id == Proposal.user_id)
+             .outerjoin(Pathway, Pathway.id == Proposal.pathway_id)
+             .where(Proposal.round_id == round_id).order_by(Proposal.id))
+    for p, name, email, pathway in db.session.execute(query).yield_per(200):
+        yield [p.id, name, email, p.department, p.job_title, pathway, p.state, p.years_experience,
+               p.created_at, p.submitted_at, p.decided_at]
+
+
+PROPOSAL_HEADER = ["proposal_id", "name", "email", "department", "job_title", "pathway", "state",
+                   "years_experience", "created_at", "submitted_at", "decided_at"]
+
+
+def decision_rows(round_id: int):
+    query = (select(Decision, User.name, Proposal.department).join(Proposal, Proposal.id == Decision.proposal_id)
+             .join(User, User.id == Proposal.user_id).where(Decision.round_id == round_id).order_by(Decision.id))
+    for d, name, department in db.session.execute(query).yield_per(200):
+        yield [d.proposal_id, name, department, d.outcome, d.waitlist_position, d.decided_at, d.offered_at,
+               d.accept_by, d.accepted_at, d.declined_at, d.feedback]
+
+
+DECISION_HEADER = ["proposal_id", "name", "department", "outcome", "waitlist_position", "decided_at", "offered_at",
+                   "accept_by", "accepted_at", "declined_at", "feedback"]
+
+
+def attendance_rows(round_id: int):
+    query = (select(Session, Booking, User.name, User.email).join(Booking, Booking.session_id == Session.id)
+             .join(User, User.id == Booking.user_id)
+             .where(or_(Session.round_id == round_id, Session.round_id.is_(None)))
+             .order_by(Session.starts_at, Session.id, User.name))
+    for s, b, name, email in db.session.execute(query).yield_per(200):
+        yield [s.id, s.title, s.kind, s.starts_at, name, email, b.status, b.attended]
+
+
+ATTENDANCE_HEADER = ["session_id", "session", "kind", "starts_at", "name", "email", "booking_status", "attended"]
+
+
+def pairing_rows(round_id: int):
+    mentor_user = aliased(User)
+    query = (select(Pairing, User.name, mentor_user.name).join(User, User.id == Pairing.mentee_id)
+             .join(MentorProfile, MentorProfile.id == Pairing.mentor_id)
+             .join(mentor_user, mentor_user.id == MentorProfile.user_id)
+             .where(Pairing.round_id == round_id).order_by(Pairing.id))
+    for p, mentee, mentor in db.session.execute(query).yield_per(200):
+        yield [p.id, p.proposal_id, mentee, mentor, p.state, p.created_at, p.confirmed_at, p.ended_at, p.ended_reason]
+
+
+PAIRING_HEADER = ["pairing_id", "proposal_id", "mentee", "mentor", "state", "created_at", "confirmed_at",
+                  "ended_at", "ended_reason"]
+
+
+def progress_rows(round_id: int):
+    query = (select(Progress, User.name).join(Proposal, Proposal.id == Progress.proposal_id)
+             .join(User, User.id == Proposal.user_id).where(Proposal.round_id == round_id).order_by(Progress.id))
+    for prog, name in db.session.execute(query).all():
+        ready = sum(1 for s in prog.sections if s.status == SectionStatus.READY)
+        yield [prog.proposal_id, name, prog.registered_on, prog.target_deadline, ready, len(prog.sections),
+               prog.outcome, prog.outcome_recorded_at]
+
+
+PROGRESS_HEADER = ["proposal_id", "name", "registered_on", "target_deadline", "sections_ready", "sections",
+                   "outcome", "outcome_recorded_at"]
+
+EXPORTS = {
+    "proposals": (PROPOSAL_HEADER, proposal_rows),
+    "decisions": (DECISION_HEADER, decision_rows),
+    "attendance": (ATTENDANCE_HEADER, attendance_rows),
+    "pairings": (PAIRING_HEADER, pairing_rows),
+    "progress": (PROGRESS_HEADER, progress_rows),
+}
