@@ -16,6 +16,7 @@ from portal.cli import register_cli
 from portal.config import DefaultConfig, environment_overrides, instance_secret_key
 from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from portal.web.errors import register_error_handlers
+from portal.web.routing import install_bounded_ints
 from portal.web.security import register_security_headers
 from portal.web.server import freeze_start_up_objects  # noqa: F401  (wsgi.py and the benchmark call it)
 from portal.web.templating import register_template_helpers
@@ -47,6 +48,8 @@ def create_app(config: dict | None = None) -> Flask:
     _setup_login(app)
     _setup_sqlite(app)
 
+    # Before any blueprint adds a rule: a rule keeps the converter it was made with.
+    install_bounded_ints(app)
     register_blueprints(app)
 
     register_error_handlers(app)

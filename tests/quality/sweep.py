@@ -1,4 +1,5 @@
-"""Ids of other people's objects for every URL rule: the raw material of the authorization sweep.
+"""Ids of other people's objects for every URL rule, and bodies from the portal's own forms: the raw
+material of the authorization sweep.
 
 Everything is found from the models' metadata, so a feature's new tables and routes join the
 sweep without anyone listing them: `<int:proposal_id>` finds the proposals table, and an
@@ -8,10 +9,15 @@ points at the person acting.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from portal.extensions import db
+from tests.quality.forms import Form
 
 # Foreign keys to users that mean "this is that person's own thing" (whose details must not leak).
 OWNER_COLUMNS = {"user_id", "mentee_id", "mentor_id", "owner_id", "reviewer_id", "applicant_id", "author_id",
@@ -122,3 +128,47 @@ def snapshot(table, row) -> dict | None:
     pk = list(table.primary_key.columns)
     found = db.session.execute(select(table).where(*[c == row[c.name] for c in pk])).mappings().first()
     return dict(found) if found else None
+
+
+# ---------------------------------------------------------------- bodies from the forms on the pages
+
+# Values no form offers, for the fields a person chooses rather than types (and for every GET field).
+NOT_ON_OFFER = ("bogus", "99999999999999999999")
+CHOSEN_KINDS = {"select", "radio", "checkbox", "hidden", "number", "date", "datetime-local", "time", "month", "week"}
+# The client sends a valid token of its own session; a token read from another session's page would fail.
+SESSION_FIELDS = {"csrf_token"}
+FORMS_PER_ENDPOINT = 2
+
+
+def forms_by_endpoint(app, forms: list[Form]) -> dict[tuple[str, str], list[Form]]:
+    """The forms found, by the (method, endpoint) their action reaches."""
+    adapter = app.url_map.bind("localhost")
+    out: dict[tuple[str, str], list[Form]] = defaultdict(list)
+    for form in forms:
+        method = form.method.upper()
+        try:
+            endpoint, _ = adapter.match(urlsplit(form.action).path, method=method)
+        except (HTTPException, RequestRedirect):
+            continue
+        if len(out[method, endpoint]) < FORMS_PER_ENDPOINT:
+            out[method, endpoint].append(form)
+    return out
+
+
+def bodies(form: Form) -> list[tuple[str, dict[str, str]]]:
+    """What to send with the form: its own values, then values no form offers (all at once for a POST,
+    one field at a time for a GET, where each is a filter of its own)."""
+    own = {name: value for name, value in form.filled().items() if name not in SESSION_FIELDS}
+    # A number field is a text box here (WTForms draws IntegerField so); its value on the page gives it away.
+    numbers = {name for name, kind, value in form.fields if kind == "number" or (kind == "text" and value.isdigit())}
+    chosen = [name for name, kind, _ in form.fields
+              if name in own and (form.method == "get" or kind in CHOSEN_KINDS or name in numbers)]
+    out = [("its own values", own)]
+    if form.method == "post":
+        if chosen:
+            out.append(("values not on offer", dict(own, **{name: NOT_ON_OFFER[1] if name in numbers else NOT_ON_OFFER[0]
+                                                            for name in chosen})))
+        return out
+    for name in dict.fromkeys(chosen):
+        out += [(f"{name}={value}", dict(own, **{name: value})) for value in NOT_ON_OFFER]
+    return out
