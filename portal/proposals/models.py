@@ -93,7 +93,8 @@ class PendingDraft(db.Model):
 
     Kept on the server so that nothing typed is lost: keyed to the account when we know it,
     otherwise to a random token held in that browser's session until the person signs in again.
-    It is offered back in the form, never applied without the person saving it.
+    It is offered back in the form, never applied without the person saving it. Each proposal has at
+    most one; they expire (services.KEPT_FOR), and each person and each client may keep only a few.
     """
 
     __tablename__ = "pending_drafts"
@@ -103,4 +104,6 @@ class PendingDraft(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A keyed hash of the client's address (never the address itself), so one client cannot fill the table.
+    client: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -25,7 +25,8 @@ REQUIRED_ANSWERS = {
     "line_manager_email": "your line manager's email address",
 }
 
-# States in which a proposal counts as "submitted" for the one-per-round rule.
+# States in which a proposal counts as "submitted": the one definition, used by the one-per-round rule,
+# the panel (what it reviews) and the dashboard (applications).
 COUNTS_AS_SUBMITTED = {ProposalState.SUBMITTED, ProposalState.SELECTED, ProposalState.WAITLISTED,
                        ProposalState.NOT_SELECTED, ProposalState.DECLINED}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from portal.audit.services import record
 from portal.db_types import utcnow
@@ -57,7 +57,8 @@ def start_proposal(user, round_: Round, now: datetime | None = None) -> Proposal
 
 
 def clean_answers(answers: dict, round_: Round) -> dict:
-    """Keep only known answers; strip text; a pathway not on offer in the round becomes None."""
+    """Keep only known answers; strip text; a pathway not on offer in the round is left out (the choice
+    already made stands: the form tells the person, and nothing is cleared behind their back)."""
     cleaned = {}
     for name, value in answers.items():
         if name not in ANSWER_FIELDS:
@@ -68,7 +69,7 @@ def clean_answers(answers: dict, round_: Round) -> dict:
             if name not in LIMITED_QUESTIONS:
                 value = value.strip()
         if name == "pathway_id" and value is not None and value not in {p.id for p in round_.pathways}:
-            value = None
+            continue
         cleaned[name] = value
     return cleaned
 
@@ -265,21 +266,40 @@ def _acknowledge(proposal: Proposal, first: bool) -> None:
 
 # ---------------------------------------------------------------- text kept when it could not be saved
 
-def keep_pending(proposal: Proposal, answers: dict, user=None) -> PendingDraft:
+# Kept text is of no use after a fortnight. A person keeps at most one text a proposal and a few in all
+# (their oldest goes); one client may keep only so many an hour (beyond that, nothing more is kept).
+KEPT_FOR = timedelta(days=14)
+KEPT_PER_PERSON = 3
+KEPT_PER_CLIENT_PER_HOUR = 20
+
+
+def _live_kept():
+    """The condition for kept text that has not expired."""
+    return PendingDraft.created_at >= utcnow() - KEPT_FOR
+
+
+def keep_pending(proposal: Proposal, answers: dict, user=None, *, client: str = "") -> PendingDraft | None:
     """Keep text that could not be saved normally (expired sign-in, stale token) on the server.
 
     With user (signed in, the owner), it is keyed to the account; otherwise to a fresh random token
-    that the caller puts in the browser's session. Nothing in the proposal itself changes.
+    that the caller puts in the browser's session. It replaces the proposal's earlier kept text, and the
+    owner's oldest beyond KEPT_PER_PERSON; expired text is deleted. Returns None, keeping nothing, when
+    `client` has kept KEPT_PER_CLIENT_PER_HOUR texts in the past hour. Nothing in the proposal changes.
+    The caller must have checked that the text comes from the owner's own page (web.csrf.served_to).
     """
+    db.session.execute(delete(PendingDraft).where(PendingDraft.created_at < utcnow() - KEPT_FOR))
+    if client and db.session.scalar(select(func.count(PendingDraft.id)).where(
+            PendingDraft.client == client,
+            PendingDraft.created_at >= utcnow() - timedelta(hours=1))) >= KEPT_PER_CLIENT_PER_HOUR:
+        return None
     owner = user if user is not None and rules.is_owner(user, proposal) else None
-    # Text kept for a browser that never signed in again is of no use after a fortnight.
-    db.session.execute(delete(PendingDraft).where(PendingDraft.user_id.is_(None),
-                                                  PendingDraft.created_at < utcnow() - timedelta(days=14)))
-    if owner is not None:
-        db.session.execute(delete(PendingDraft).where(PendingDraft.user_id == owner.id,
-                                                      PendingDraft.proposal_id == proposal.id))
+    db.session.execute(delete(PendingDraft).where(PendingDraft.proposal_id == proposal.id))
+    others = select(PendingDraft.id).join(Proposal, Proposal.id == PendingDraft.proposal_id).where(
+        Proposal.user_id == proposal.user_id).order_by(PendingDraft.created_at.desc(), PendingDraft.id.desc())
+    db.session.execute(delete(PendingDraft).where(
+        PendingDraft.id.in_(others.offset(KEPT_PER_PERSON - 1).scalar_subquery())))
     pending = PendingDraft(token=secrets.token_urlsafe(32), user_id=owner.id if owner else None,
-                           proposal_id=proposal.id, answers=clean_answers(answers, proposal.round))
+                           proposal_id=proposal.id, answers=clean_answers(answers, proposal.round), client=client)
     db.session.add(pending)
     db.session.flush()
     return pending
@@ -289,7 +309,7 @@ def claim_pending(token: str | None, user) -> PendingDraft | None:
     """After signing in again: attach text kept under a browser token to the account, if it is theirs."""
     if not token:
         return None
-    pending = db.session.scalar(select(PendingDraft).where(PendingDraft.token == token))
+    pending = db.session.scalar(select(PendingDraft).where(PendingDraft.token == token, _live_kept()))
     if pending is None:
         return None
     proposal = db.session.get(Proposal, pending.proposal_id)
@@ -303,11 +323,13 @@ def claim_pending(token: str | None, user) -> PendingDraft | None:
 
 
 def pending_for(user, proposal: Proposal) -> PendingDraft | None:
+    """The person's kept text for the proposal, unless it has expired."""
     return db.session.scalars(select(PendingDraft).where(
-        PendingDraft.user_id == user.id, PendingDraft.proposal_id == proposal.id
+        PendingDraft.user_id == user.id, PendingDraft.proposal_id == proposal.id, _live_kept()
     ).order_by(PendingDraft.id.desc()).limit(1)).first()
 
 
 def discard_pending(user, proposal: Proposal) -> None:
+    """Delete the person's kept text for the proposal (it was saved, or is no longer wanted)."""
     db.session.execute(delete(PendingDraft).where(PendingDraft.user_id == user.id,
                                                   PendingDraft.proposal_id == proposal.id))

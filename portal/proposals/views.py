@@ -21,7 +21,7 @@ from portal.rounds.rules import describe_remaining, is_accepting, is_visible_to,
 from portal.timeutil import to_local
 from portal.web.actions import attempt, change_then_redirect
 from portal.web.authz import get_or_404
-from portal.web.csrf import keeps_input_on_csrf_failure
+from portal.web.csrf import client_key, keeps_input_on_csrf_failure, served_stamp, served_to
 from portal.web.csv import csv_response
 from portal.web.htmx import render, wants_fragment
 from portal.web.pagination import paginate
@@ -34,6 +34,10 @@ STALE_NOTICE = ("Your form's security token was missing or out of date (for exam
                 "then save again.")
 # Browser session key: {proposal id: token of text kept while signed out}.
 PENDING_KEY = "proposals_pending"
+# The page that sent the text was not served to this person for this proposal (or is days old): the text
+# is shown again, but nothing is kept, or another site could plant text in someone's form.
+NOT_KEPT_NOTICE = ("Your form's security token was missing or out of date (for example after signing in again in "
+                   "another tab), so nothing was saved. Your text is shown below: check it, then save again.")
 KEPT_NOTICE = ("We kept the text you were saving when it could not be saved (your sign-in or the page's security "
                "token had expired). It is back in the form below but not saved yet: check it, then save.")
 EXPIRED = "That did not work because the page had expired; press the button again."
@@ -56,6 +60,20 @@ def _form_for(proposal: Proposal) -> ProposalForm:
     return form
 
 
+def _subject(proposal_id: int) -> str:
+    return f"proposal:{proposal_id}"
+
+
+def _from_owners_page(proposal: Proposal) -> bool:
+    """Whether the post came from an edit page served to the proposal's owner (web.csrf.served_to)."""
+    return served_to(_subject(proposal.id)) == proposal.user_id
+
+
+def _keep(proposal: Proposal, form: ProposalForm, user=None):
+    """Keep the text sent (the form's checks passed) for later; None when nothing could be kept."""
+    return attempt(lambda: services.keep_pending(proposal, form.raw_answers(), user, client=client_key())).value
+
+
 def _token_is_stale() -> bool:
     """Checked here, per request, rather than trusted from the form: the CSRF error handler calls
     this view again, and a stale token must lead to keeping the text, never to saving it."""
@@ -76,19 +94,21 @@ def _signed_out_save(proposal_id: int, fragment: bool):
     token in this browser's session, to be put back in the form after they sign in again."""
     proposal = db.session.get(Proposal, proposal_id)
     form = ProposalForm()
-    form.pathway_id.choices = []
+    form.pathway_id.choices = [(p.id, p.name) for p in proposal.round.pathways] if proposal else []
     form.validate()
-    answers = form.raw_answers()
-    if proposal is not None and any(v for v in answers.values()):
-        pending = services.keep_pending(proposal, answers)
-        db.session.commit()
+    pending = None
+    # Only text from the owner's own page is kept: the browser token then leads back to their proposal alone.
+    if proposal is not None and _from_owners_page(proposal) and any(v for v in form.raw_answers().values()):
+        pending = _keep(proposal, form)
+    if pending is not None:
         tokens = dict(session.get(PENDING_KEY) or {})
         tokens[str(proposal_id)] = pending.token
         session[PENDING_KEY] = tokens
     sign_in = url_for("auth.sign_in", next=url_for("proposals.edit", proposal_id=proposal_id))
     if fragment:
-        return render_template("proposals/_autosave_status.html", signed_out=True, sign_in_url=sign_in), 409
-    return render_template("proposals/signed_out.html", sign_in_url=sign_in, form=form), 401
+        return render_template("proposals/_autosave_status.html", signed_out=True, kept=pending is not None,
+                               sign_in_url=sign_in), 409
+    return render_template("proposals/signed_out.html", sign_in_url=sign_in, form=form, kept=pending is not None), 401
 
 
 def _claim_from_session(proposal: Proposal) -> None:
@@ -115,6 +135,9 @@ def _edit_page(proposal: Proposal, form: ProposalForm, *, status: int = 200, pro
     if proposal.state == ProposalState.DRAFT and round_.intro_required:
         intro = services.intro_problem(current_user, round_)
     remaining = time_left(round_, now)
+    form.served_for.data = served_stamp(_subject(proposal.id), current_user.id)
+    if form.pathway_id.errors:  # a pathway not on offer was refused: show the choice that stands
+        form.pathway_id.data = proposal.pathway_id
     return render_template(
         "proposals/edit.html", proposal=proposal, round=round_, form=form, problems=problems or [],
         notice=notice, intro=intro, accepting=is_accepting(round_, now), limited=LIMITED_QUESTIONS,
@@ -181,10 +204,10 @@ def edit(proposal_id: int):
     action = request.form.get("action", "save")
     valid = form.validate_on_submit()
     if _token_is_stale():
-        # Stale token: keep the text against the account, re-show it (the CSRF handler answers 400).
-        services.keep_pending(proposal, form.raw_answers(), current_user)
-        db.session.commit()
-        return _edit_page(proposal, form, status=400, notice=STALE_NOTICE)
+        # Stale token: keep the text against the account if it came from their own page, and re-show it
+        # (the CSRF handler answers 400).
+        kept = _keep(proposal, form, current_user) if _from_owners_page(proposal) else None
+        return _edit_page(proposal, form, status=400, notice=STALE_NOTICE if kept else NOT_KEPT_NOTICE)
 
     if proposal.state == ProposalState.DRAFT:
         saved = attempt(lambda: services.save_then_submit(current_user, proposal, form.valid_answers(),
@@ -212,8 +235,7 @@ def edit(proposal_id: int):
         return redirect(url_for("proposals.detail", proposal_id=proposal.id), 303)
 
     # Invalid fields on a submitted proposal, or a proposal that can no longer change: keep the text.
-    services.keep_pending(proposal, form.raw_answers(), current_user)
-    db.session.commit()
+    _keep(proposal, form, current_user)
     if proposal.state == ProposalState.SUBMITTED:
         return _edit_page(proposal, form, status=422)
     flash("This proposal can no longer be changed; the text you sent is kept and shown below.", "error")
@@ -231,13 +253,11 @@ def autosave(proposal_id: int):
     form.validate_on_submit()
     context = {"proposal": proposal}
     if _token_is_stale():
-        services.keep_pending(proposal, form.raw_answers(), current_user)
-        db.session.commit()
-        context.update(stale=True)
+        kept = _keep(proposal, form, current_user) if _from_owners_page(proposal) else None
+        context.update(stale=True, kept=kept is not None)
         status = 409
     elif proposal.state != ProposalState.DRAFT:
-        services.keep_pending(proposal, form.raw_answers(), current_user)
-        db.session.commit()
+        _keep(proposal, form, current_user)
         context.update(not_draft=True)
         status = 409
     else:

@@ -30,6 +30,15 @@ def htmx(target: str) -> dict:
     return {"HX-Request": "true", "HX-Target": target}
 
 
+SERVED_RE = re.compile(r'name="served_for" type="hidden" value="([^"]+)"')
+
+
+def served_for(client, proposal) -> str:
+    """The stamp the edit page carries (who it was served to, for which proposal), as a browser would send it."""
+    page = client.get(f"/proposals/{proposal.id}/edit").get_data(as_text=True)
+    return SERVED_RE.search(page).group(1)
+
+
 def test_round_page_shows_deadline_with_weekday_time_zone_and_countdown(app, client, login_as):
     login_as()
     from portal.timeutil import local_to_utc
@@ -64,7 +73,7 @@ def test_start_then_autosave_over_htmx_saves_and_reports_the_time(app, client, l
     body = saved.get_data(as_text=True)
     assert saved.status_code == 200
     assert re.match(r"^Saved at \d\d:\d\d", body)
-    assert "Years of experience with learning technology (Not a valid integer value.)" in body
+    assert "Years of experience with learning technology (Enter a whole number of years from 0 to 60.)" in body
     db.session.expire_all()
     assert proposal.motivation == LONG.rstrip()
     assert proposal.state == ProposalState.DRAFT
@@ -125,7 +134,9 @@ def test_stale_csrf_token_keeps_the_text_on_the_page_and_on_the_server(app, clie
     me = login_as()
     proposal = make_proposal(make_round(), me, complete=False)
     response = client.post(f"/proposals/{proposal.id}/edit", data={"action": "save", "motivation": LONG,
-                                                                    "csrf_token": "stale"}, csrf=False)
+                                                                    "csrf_token": "stale",
+                                                                    "served_for": served_for(client, proposal)},
+                           csrf=False)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "security token was missing or out of date" in page
@@ -141,7 +152,8 @@ def test_stale_csrf_token_keeps_the_text_on_the_page_and_on_the_server(app, clie
 def test_stale_csrf_on_htmx_autosave_says_not_saved_and_keeps_the_text(app, client, login_as):
     me = login_as()
     proposal = make_proposal(make_round(), me, complete=False)
-    response = client.post(f"/proposals/{proposal.id}/autosave", data={"motivation": LONG, "csrf_token": "x"},
+    response = client.post(f"/proposals/{proposal.id}/autosave",
+                           data={"motivation": LONG, "csrf_token": "x", "served_for": served_for(client, proposal)},
                            csrf=False, headers=htmx(f"proposals-autosave-{proposal.id}"))
     assert response.status_code == 400  # htmx swaps 400 (see base.html's responseHandling)
     assert "Not saved: this page is out of date" in response.get_data(as_text=True)
@@ -151,9 +163,13 @@ def test_stale_csrf_on_htmx_autosave_says_not_saved_and_keeps_the_text(app, clie
 def test_expired_sign_in_keeps_the_text_and_gives_it_back_after_signing_in(app, client, login):
     me = make_user()
     proposal = make_proposal(make_round(), me, complete=False)
-    # Signed out (the session expired): the post carries a now-useless token.
+    login(me)
+    stamp = served_for(client, proposal)
+    client.delete_cookie("session")
+    # Signed out (the session expired): the post carries a now-useless token, and the page's stamp.
     response = client.post(f"/proposals/{proposal.id}/edit", data={"action": "submit", "motivation": LONG,
-                                                                    "csrf_token": "expired"}, csrf=False)
+                                                                    "csrf_token": "expired", "served_for": stamp},
+                           csrf=False)
     page = response.get_data(as_text=True)
     assert response.status_code in (400, 401)
     assert "Your text is kept on the server" in page and "word179" in page
@@ -292,3 +308,19 @@ def test_submit_without_intro_names_the_sessions_still_bookable(app, client, log
     db.session.expire_all()
     assert proposal.state == ProposalState.DRAFT
     assert proposal.motivation == COMPLETE_ANSWERS["motivation"]  # the answers were saved all the same
+
+
+def test_one_line_answers_refuse_a_line_break_and_keep_the_rest(app, client, login_as):
+    # A job title or a line manager's name ends up in mail subjects and exports, where a break starts a new line.
+    me = login_as()
+    proposal = make_proposal(make_round(), me, job_title="Lecturer")
+    saved = client.post(f"/proposals/{proposal.id}/autosave",
+                        data={"job_title": "Lecturer\r\nBcc: everyone", "motivation": LONG,
+                              "years_experience": "1e30"},
+                        headers=htmx(f"proposals-autosave-{proposal.id}"))
+    body = saved.get_data(as_text=True)
+    assert "Job title (Keep this to one line" in body
+    assert "Enter a whole number of years from 0 to 60." in body
+    db.session.expire_all()
+    assert proposal.job_title == "Lecturer"
+    assert proposal.motivation == LONG.rstrip()
