@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length
+from wtforms import HiddenField
+from wtforms.validators import AnyOf, DataRequired
 
 from portal.auth.models import Role
+from portal.outbox.models import OutboxStatus
+from portal.web.fields import ChoiceField, FilterForm, search_field
 
 
 class RoleChangeForm(FlaskForm):
@@ -13,9 +15,17 @@ class RoleChangeForm(FlaskForm):
     action = HiddenField(validators=[DataRequired(), AnyOf(["grant", "revoke"])])
 
 
-class PeopleSearchForm(FlaskForm):
-    class Meta:
-        csrf = False
+class PeopleSearchForm(FilterForm):
+    q = search_field("Search by name, email or department", 200)
+    role = ChoiceField("Role", choices=[("", "Any role")] + [(r.value, r.label) for r in Role], default="")
 
-    q = StringField("Search by name, email or department", validators=[Length(max=200)])
-    role = SelectField("Role", choices=[("", "Any role")] + [(r.value, r.label) for r in Role])
+
+class OutboxFilterForm(FilterForm):
+    status = ChoiceField("Status", choices=[("", "All")] + [(s.value, s.value.capitalize()) for s in OutboxStatus],
+                         default="")
+
+
+class AuditFilterForm(FilterForm):
+    actor = search_field("Who", 200)
+    action = search_field("What (action starts with)", 80)
+    object_type = search_field("Object type", 40)

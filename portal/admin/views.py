@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.admin import queries
-from portal.admin.forms import PeopleSearchForm, RoleChangeForm
+from portal.admin.forms import AuditFilterForm, OutboxFilterForm, PeopleSearchForm, RoleChangeForm
 from portal.auth import services as auth_services
 from portal.auth.access import lead_required
 from portal.auth.forms import ButtonForm
@@ -25,7 +25,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @lead_required
 def people():
     search = PeopleSearchForm(request.args)
-    page = paginate(queries.people(search.q.data or "", search.role.data or ""))
+    page = paginate(queries.people(search.value("q", ""), search.value("role", "")))
     return render("admin/people.html", "admin/_people_table.html", "admin-people-table",
                   search=search, page=page, roles=list(Role), role_form=RoleChangeForm())
 
@@ -55,11 +55,10 @@ def change_role(user_id: int):
 @bp.route("/outbox")
 @lead_required
 def outbox():
-    status = request.args.get("status", "")
-    if status not in {s.value for s in OutboxStatus}:
-        status = ""
+    filters = OutboxFilterForm(request.args)
+    status = filters.value("status", "")
     page = paginate(queries.outbox_messages(status))
-    return render("admin/outbox.html", page=page, status=status, statuses=list(OutboxStatus))
+    return render("admin/outbox.html", page=page, status=status, statuses=list(OutboxStatus), filters=filters)
 
 
 @bp.route("/outbox/<int:message_id>")
@@ -83,8 +82,8 @@ def outbox_retry(message_id: int):
 @bp.route("/audit")
 @lead_required
 def audit():
-    action = request.args.get("action", "")[:80]
-    actor = request.args.get("actor", "")[:200]
-    object_type = request.args.get("object_type", "")[:40]
+    filters = AuditFilterForm(request.args)
+    action, actor, object_type = (filters.value(name, "") for name in ("action", "actor", "object_type"))
     page = paginate(queries.audit_events(action, actor, object_type))
-    return render("admin/audit.html", page=page, action=action, actor=actor, object_type=object_type)
+    return render("admin/audit.html", page=page, action=action, actor=actor, object_type=object_type,
+                  filters=filters)

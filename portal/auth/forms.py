@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from portal.web.fields import LineField
 
 
 class SignInForm(FlaskForm):
@@ -16,12 +18,12 @@ class SignInForm(FlaskForm):
 
 
 class SignUpForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)],
-                       render_kw={"autocomplete": "name"})
+    name = LineField("Full name", validators=[DataRequired(), Length(max=200)],
+                     render_kw={"autocomplete": "name"})
     email = EmailField("Institution email address", validators=[DataRequired(), Email(), Length(max=254)],
                        render_kw={"autocomplete": "email"})
-    job_title = StringField("Job title", validators=[Length(max=200)], render_kw={"autocomplete": "organization-title"})
-    department = StringField("Department or school", validators=[Length(max=200)])
+    job_title = LineField("Job title", validators=[Length(max=200)], render_kw={"autocomplete": "organization-title"})
+    department = LineField("Department or school", validators=[Length(max=200)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)],
                              description="At least 10 characters; a short phrase is easy to remember.",
                              render_kw={"autocomplete": "new-password"})

@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
-
-# Whole numbers in a text box (inputmode numeric): a number box cannot show back what was typed wrongly.
-NUMBER = dict(widget=TextInput(), render_kw={"inputmode": "numeric"})
+from wtforms import BooleanField, RadioField, SelectMultipleField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.panel.models import Aggregate, Outcome
+from portal.web.fields import CHOOSE_OFFERED, ChoiceField, LineField, RealDateTimeField, WholeNumberField
 
 
 class OptionalRadioField(RadioField):
@@ -30,54 +27,55 @@ class ButtonForm(FlaskForm):
 class SettingsForm(FlaskForm):
     aggregate = RadioField("Aggregate across reviewers", choices=[(a.value, a.label) for a in Aggregate],
                            default=Aggregate.MEAN.value, validators=[InputRequired()])
-    reviewers_per_proposal = IntegerField(
-        "Reviewers per proposal", validators=[Optional(), NumberRange(min=1, max=50)], **NUMBER,
+    reviewers_per_proposal = WholeNumberField(
+        "Reviewers per proposal", [Optional()], minimum=1, maximum=50,
         description="Leave empty to give every proposal to every panel member.")
     same_department_conflict = BooleanField("Treat an applicant in a panel member's department as a conflict")
-    scoring_deadline = DateTimeLocalField("Scoring deadline (UK time)", format="%Y-%m-%dT%H:%M",
-                                          validators=[Optional()])
-    offer_days = IntegerField("Days to accept a place offered from the waitlist", default=14, **NUMBER,
-                              validators=[InputRequired(), NumberRange(min=1, max=90)])
+    scoring_deadline = RealDateTimeField("Scoring deadline (UK time)", format="%Y-%m-%dT%H:%M",
+                                         validators=[Optional()])
+    offer_days = WholeNumberField("Days to accept a place offered from the waitlist", [InputRequired()],
+                                  minimum=1, maximum=90, default=14)
 
 
 class MembersForm(FlaskForm):
     members = SelectMultipleField("Panel members", coerce=int, widget=ListWidget(prefix_label=False),
-                                  option_widget=CheckboxInput(), validate_choice=True)
+                                  option_widget=CheckboxInput(), validate_choice=True,
+                                  invalid_choice_message=CHOOSE_OFFERED)
 
 
 class CriterionForm(FlaskForm):
-    name = StringField("Criterion", validators=[DataRequired(), Length(max=200)])
+    name = LineField("Criterion", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("What the panel looks for", validators=[Length(max=2000)])
-    weight = IntegerField("Weight", default=1, validators=[InputRequired(), NumberRange(min=0, max=100)], **NUMBER)
+    weight = WholeNumberField("Weight", [InputRequired()], minimum=0, maximum=100, default=1)
     counted_in_total = BooleanField("Count this criterion in the total", default=True)
-    label_1 = StringField("Label for 1", validators=[Length(max=120)])
-    label_2 = StringField("Label for 2", validators=[Length(max=120)])
-    label_3 = StringField("Label for 3", validators=[Length(max=120)])
-    label_4 = StringField("Label for 4", validators=[Length(max=120)])
-    label_5 = StringField("Label for 5", validators=[Length(max=120)])
+    label_1 = LineField("Label for 1", validators=[Length(max=120)])
+    label_2 = LineField("Label for 2", validators=[Length(max=120)])
+    label_3 = LineField("Label for 3", validators=[Length(max=120)])
+    label_4 = LineField("Label for 4", validators=[Length(max=120)])
+    label_5 = LineField("Label for 5", validators=[Length(max=120)])
 
     def labels(self) -> list[str]:
         return [self.label_1.data, self.label_2.data, self.label_3.data, self.label_4.data, self.label_5.data]
 
 
 class ConflictForm(FlaskForm):
-    reason = StringField("Reason (optional)", validators=[Length(max=500)])
+    reason = LineField("Reason (optional)", validators=[Length(max=500)])
 
 
 class AbstainForm(FlaskForm):
-    reason = StringField("Why you abstain (only the lead sees this)", validators=[DataRequired(), Length(max=500)])
+    reason = LineField("Why you abstain (only the lead sees this)", validators=[DataRequired(), Length(max=500)])
 
 
 class DecisionForm(FlaskForm):
     outcome = RadioField("Decision", choices=[(o.value, o.label) for o in Outcome], validators=[InputRequired()])
-    waitlist_position = IntegerField("Waitlist position", validators=[Optional(), NumberRange(min=1, max=999)], **NUMBER,
-                                     description="For waitlisted proposals; leave empty to add to the end.")
+    waitlist_position = WholeNumberField("Waitlist position", [Optional()], minimum=1, maximum=999,
+                                         description="For waitlisted proposals; leave empty to add to the end.")
     feedback = TextAreaField("Feedback for the applicant", validators=[Length(max=5000)])
     confirm = BooleanField("I know this goes over the funded places or budget; select anyway")
 
 
 class AssignForm(FlaskForm):
-    user_id = SelectField("Panel member", coerce=int)
+    user_id = ChoiceField("Panel member", coerce=int)
 
 
 def score_form_class(criteria):

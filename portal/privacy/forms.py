@@ -1,19 +1,21 @@
 """The reminders switches."""
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField
+from wtforms import BooleanField
 from wtforms.validators import Optional
+
+from portal.db_types import utcnow
+from portal.timeutil import to_local
+from portal.web.fields import RealDateField
 
 
 class RemindersForm(FlaskForm):
     wants_reminders = BooleanField("Send me reminders (sessions, deadlines, mentoring nudges)")
     membership_fee = BooleanField("Remind me a month before the awarding body's annual membership fee is due")
     portfolio_review = BooleanField("Remind me a month before my three-yearly portfolio review")
-    awarded_on = DateField("Date of your award", validators=[Optional()],
-                           description="Anniversaries are counted from this day.")
+    awarded_on = RealDateField("Date of your award", validators=[Optional()],
+                               description="Anniversaries are counted from this day.")
 
     def validate(self, extra_validators=None) -> bool:
         # Not a field validator: Optional() would stop the chain before it ran on an empty date.
@@ -21,7 +23,8 @@ class RemindersForm(FlaskForm):
         if ok and (self.membership_fee.data or self.portfolio_review.data) and not self.awarded_on.data:
             self.awarded_on.errors = ["Enter the date of your award so we know when to remind you."]
             return False
-        if ok and self.awarded_on.data and self.awarded_on.data > date.today() + timedelta(days=1):
+        # Today on the institution's calendar, not the server's: they differ around midnight.
+        if ok and self.awarded_on.data and self.awarded_on.data > to_local(utcnow()).date():
             self.awarded_on.errors = ["The date of your award cannot be in the future."]
             return False
         return ok

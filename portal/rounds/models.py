@@ -30,6 +30,12 @@ LIMITED_QUESTIONS = {
 }
 DEFAULT_WORD_LIMITS = {"role_summary": 250, "learning_technology": 400, "motivation": 500}
 
+# The most a form or service accepts. Money columns are integers (pence), and PostgreSQL's integer stops at
+# 2147483647, so a budget above about £21m could not be stored at all; these leave room and stay plausible.
+MAX_FEE_PENCE = 100_000 * 100
+MAX_BUDGET_PENCE = 10_000_000 * 100
+MAX_FUNDED_PLACES = 10_000
+
 
 class Scheme(db.Model):
     __tablename__ = "schemes"

@@ -3,27 +3,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 
 from portal.audit.services import record
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.rounds.models import LIMITED_QUESTIONS, Pathway, Round, RoundState, Scheme
+from portal.rounds.models import (LIMITED_QUESTIONS, MAX_BUDGET_PENCE, MAX_FEE_PENCE, MAX_FUNDED_PLACES, Pathway,
+                                  Round, RoundState, Scheme)
 from portal.rounds.proposal_facts import ProposalFacts
 from portal.rounds.rules import can_move_round
 
 
 class RoundError(ServiceError):
     """A change to a scheme, pathway or round refused by a rule; field names the form field it concerns."""
-
-
-def pounds_to_pence(amount: Decimal | int | float | str | None) -> int | None:
-    """Pounds as entered (165, 165.5, '165.50') to whole pence, rounding half up."""
-    if amount is None or amount == "":
-        return None
-    return int((Decimal(str(amount)) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 def parse_sections(text: str) -> list[str]:
@@ -53,16 +46,17 @@ def save_scheme(actor, scheme: Scheme | None, *, name: str, awarding_body: str =
     return scheme
 
 
-def save_pathway(actor, scheme: Scheme, pathway: Pathway | None, *, name: str, fee_pounds, eligibility: str = "",
-                 min_years: int | None = None, max_years: int | None = None, level: int = 1,
+def save_pathway(actor, scheme: Scheme, pathway: Pathway | None, *, name: str, fee_pence: int,
+                 eligibility: str = "", min_years: int | None = None, max_years: int | None = None, level: int = 1,
                  position: int | None = None, sections_text: str = "") -> Pathway:
-    """Create (pathway=None) or update a pathway of a scheme; the fee is entered in pounds, kept in pence.
+    """Create (pathway=None) or update a pathway of a scheme; the fee is in whole pence.
 
     Side effects: audit 'pathway.created'/'pathway.updated'.
     """
-    fee_pence = pounds_to_pence(fee_pounds)
-    if fee_pence is None or fee_pence < 0:
+    if not isinstance(fee_pence, int) or fee_pence < 0:
         raise RoundError("The fee cannot be negative.", "fee")
+    if fee_pence > MAX_FEE_PENCE:
+        raise RoundError(f"The fee can be at most £{MAX_FEE_PENCE // 100}.", "fee")
     if min_years is not None and max_years is not None and max_years <= min_years:
         raise RoundError("The upper bound of experience must be more than the lower bound.", "max_years")
     created = pathway is None
@@ -108,8 +102,12 @@ def _check_round(data: RoundData, round_: Round | None, proposals: ProposalFacts
         raise RoundError("The closing time must be after the opening time.", "closes_on")
     if data.funded_places is not None and data.funded_places < 0:
         raise RoundError("Funded places cannot be negative.", "funded_places")
+    if data.funded_places is not None and data.funded_places > MAX_FUNDED_PLACES:
+        raise RoundError(f"Funded places can be at most {MAX_FUNDED_PLACES}.", "funded_places")
     if data.budget_pence is not None and data.budget_pence < 0:
         raise RoundError("The budget cannot be negative.", "budget")
+    if data.budget_pence is not None and data.budget_pence > MAX_BUDGET_PENCE:
+        raise RoundError(f"The budget can be at most £{MAX_BUDGET_PENCE // 100}.", "budget")
     if not data.pathways:
         raise RoundError("Offer at least one pathway.", "pathway_ids")
     if any(p.scheme_id != data.scheme.id for p in data.pathways):

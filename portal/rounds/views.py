@@ -77,7 +77,7 @@ def _round_form(round_: Round | None) -> RoundForm:
             form.opens_on.data, form.opens_time.data = opens.date(), opens.time()
             form.closes_on.data, form.closes_time.data = closes.date(), closes.time()
             form.funded_places.data = round_.funded_places
-            form.budget.data = None if round_.budget_pence is None else round_.budget_pence / 100
+            form.budget.data = round_.budget_pence
             form.intro_required.data = round_.intro_required
             form.guidance.data = round_.guidance
             for question in LIMITED_QUESTIONS:
@@ -103,7 +103,7 @@ def _round_data(form: RoundForm) -> services.RoundData:
         opens_at=local_to_utc(datetime.combine(form.opens_on.data, form.opens_time.data)),
         closes_at=local_to_utc(datetime.combine(form.closes_on.data, form.closes_time.data)),
         funded_places=form.funded_places.data,
-        budget_pence=services.pounds_to_pence(form.budget.data),
+        budget_pence=form.budget.data,
         intro_required=bool(form.intro_required.data), guidance=form.guidance.data or "",
         word_limits={q: getattr(form, f"limit_{q}").data for q in LIMITED_QUESTIONS},
     )
@@ -179,13 +179,13 @@ def _save_pathway_view(scheme: Scheme, pathway: Pathway | None):
     if not form.is_submitted():
         if pathway is not None:
             form.process(obj=pathway)
-            form.fee.data = pathway.fee_pence / 100
+            form.fee.data = pathway.fee_pence
             form.portfolio_sections.data = "\n".join(pathway.portfolio_sections or [])
         else:
             form.level.data = len(scheme.pathways) + 1
     return _save_then_redirect(
         form, lambda: services.save_pathway(
-            current_user, scheme, pathway, name=form.name.data, fee_pounds=form.fee.data,
+            current_user, scheme, pathway, name=form.name.data, fee_pence=form.fee.data,
             eligibility=form.eligibility.data or "", min_years=form.min_years.data,
             max_years=form.max_years.data, level=form.level.data, position=form.position.data,
             sections_text=form.portfolio_sections.data or ""),

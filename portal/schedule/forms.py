@@ -2,63 +2,59 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField, URLField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.schedule.models import Audience, SessionKind
+from portal.web.fields import (ChoiceField, FilterForm, LineField, RealDateField, RealTimeField, URLLineField,
+                               WholeNumberField, optional_int)
 
-
-def _optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    return int(value)
+KIND_CHOICES = ([(k.value, k.label) for k in SessionKind if k != SessionKind.OFFICE_HOURS]
+                + [(SessionKind.OFFICE_HOURS.value, SessionKind.OFFICE_HOURS.label)])
 
 
 class SessionForm(FlaskForm):
-    kind = SelectField("Kind", choices=[(k.value, k.label) for k in SessionKind if k != SessionKind.OFFICE_HOURS]
-                       + [(SessionKind.OFFICE_HOURS.value, SessionKind.OFFICE_HOURS.label)],
-                       validators=[DataRequired()])
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    kind = ChoiceField("Kind", choices=KIND_CHOICES, validators=[DataRequired()])
+    title = LineField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Length(max=5000)])
-    day = DateField("Date", validators=[DataRequired()])
+    day = RealDateField("Date", validators=[DataRequired()])
     all_day = BooleanField("All day (for example a submission deadline)")
-    start_time = TimeField("Start time", validators=[Optional()], description="UK time, for example 14:00.")
-    end_time = TimeField("End time", validators=[Optional()],
-                         description="Leave empty for a deadline at a single moment.")
-    end_day = DateField("Last day", validators=[Optional()],
-                        description="Only if it runs over more than one day.")
-    location = StringField("Room or place", validators=[Length(max=200)])
-    online_url = URLField("Online meeting link", validators=[Optional(), Length(max=500)])
-    capacity = IntegerField("Capacity", validators=[Optional(), NumberRange(min=1, max=10000)],
-                            description="Leave empty for no limit.")
-    audience = SelectField("Who it is for", choices=[(a.value, a.label) for a in Audience])
-    round_id = SelectField("Round", coerce=_optional_int, validate_choice=False)
-    host_id = SelectField("Host", coerce=_optional_int, validate_choice=False)
-    series_number = IntegerField("Number in the series", validators=[Optional(), NumberRange(min=1, max=100)],
-                                 description="For example 3 in “Workshop 3 of 5”.")
-    series_total = IntegerField("Sessions in the series", validators=[Optional(), NumberRange(min=1, max=100)])
-    repeat_weeks = IntegerField("Repeat weekly for this many weeks", default=1,
-                                validators=[Optional(), NumberRange(min=1, max=52)],
-                                description="Workshops repeated like this are numbered “1 of n”, “2 of n”…")
+    start_time = RealTimeField("Start time", validators=[Optional()], description="UK time, for example 14:00.")
+    end_time = RealTimeField("End time", validators=[Optional()],
+                             description="Leave empty for a deadline at a single moment.")
+    end_day = RealDateField("Last day", validators=[Optional()],
+                            description="Only if it runs over more than one day.")
+    location = LineField("Room or place", validators=[Length(max=200)])
+    online_url = URLLineField("Online meeting link", validators=[Optional(), Length(max=500)])
+    capacity = WholeNumberField("Capacity", [Optional()], minimum=1, maximum=10000,
+                                description="Leave empty for no limit.")
+    audience = ChoiceField("Who it is for", choices=[(a.value, a.label) for a in Audience])
+    # The choices are the live rounds and active people, set by the view; an id not offered is refused here.
+    round_id = ChoiceField("Round", coerce=optional_int)
+    host_id = ChoiceField("Host", coerce=optional_int)
+    series_number = WholeNumberField("Number in the series", [Optional()], minimum=1, maximum=100,
+                                     description="For example 3 in “Workshop 3 of 5”.")
+    series_total = WholeNumberField("Sessions in the series", [Optional()], minimum=1, maximum=100)
+    repeat_weeks = WholeNumberField("Repeat weekly for this many weeks", [Optional()], minimum=1, maximum=52,
+                                    default=1,
+                                    description="Workshops repeated like this are numbered “1 of n”, “2 of n”…")
 
 
 class BlockForm(FlaskForm):
-    title = StringField("Title", default="Office hours", validators=[DataRequired(), Length(max=200)])
+    title = LineField("Title", default="Office hours", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Length(max=5000)])
-    first_day = DateField("First day", validators=[DataRequired()])
-    start_time = TimeField("Start time", validators=[DataRequired()])
-    end_time = TimeField("End time", validators=[DataRequired()])
-    weeks = IntegerField("Weeks", default=1, validators=[DataRequired(), NumberRange(min=1, max=52)],
-                         description="The block repeats on the same weekday and time each week.")
-    slot_minutes = IntegerField("Slot length in minutes", default=20,
-                                validators=[DataRequired(), NumberRange(min=5, max=240)])
-    per_person = IntegerField("Slots one person may hold", default=1,
-                              validators=[DataRequired(), NumberRange(min=1, max=20)])
-    location = StringField("Room or place", validators=[Length(max=200)])
-    online_url = URLField("Online meeting link", validators=[Optional(), Length(max=500)])
-    audience = SelectField("Who it is for", choices=[(a.value, a.label) for a in Audience])
-    round_id = SelectField("Round", coerce=_optional_int, validate_choice=False)
-    host_id = SelectField("Host", coerce=_optional_int, validate_choice=False)
+    first_day = RealDateField("First day", validators=[DataRequired()])
+    start_time = RealTimeField("Start time", validators=[DataRequired()])
+    end_time = RealTimeField("End time", validators=[DataRequired()])
+    weeks = WholeNumberField("Weeks", [InputRequired()], minimum=1, maximum=52, default=1,
+                             description="The block repeats on the same weekday and time each week.")
+    slot_minutes = WholeNumberField("Slot length in minutes", [InputRequired()], minimum=5, maximum=240, default=20)
+    per_person = WholeNumberField("Slots one person may hold", [InputRequired()], minimum=1, maximum=20, default=1)
+    location = LineField("Room or place", validators=[Length(max=200)])
+    online_url = URLLineField("Online meeting link", validators=[Optional(), Length(max=500)])
+    audience = ChoiceField("Who it is for", choices=[(a.value, a.label) for a in Audience])
+    round_id = ChoiceField("Round", coerce=optional_int)
+    host_id = ChoiceField("Host", coerce=optional_int)
 
 
 class CancelSessionForm(FlaskForm):
@@ -66,29 +62,36 @@ class CancelSessionForm(FlaskForm):
 
 
 class TermForm(FlaskForm):
-    name = StringField("Term name", validators=[DataRequired(), Length(max=40)], description="For example HT24.")
-    starts_on = DateField("Week 1 starts on", validators=[DataRequired()])
-    weeks = IntegerField("Weeks", default=10, validators=[DataRequired(), NumberRange(min=1, max=30)])
+    name = LineField("Term name", validators=[DataRequired(), Length(max=40)], description="For example HT24.")
+    starts_on = RealDateField("Week 1 starts on", validators=[DataRequired()])
+    weeks = WholeNumberField("Weeks", [InputRequired()], minimum=1, maximum=30, default=10)
 
 
 class NoticeForm(FlaskForm):
-    kind = SelectField("Kind", choices=[(k.value, k.label) for k in SessionKind])
-    hours = IntegerField("Minimum notice in hours", validators=[InputRequired(message="Enter a number of hours."),
-                                                                 NumberRange(min=0, max=720)])
+    kind = ChoiceField("Kind", choices=[(k.value, k.label) for k in SessionKind])
+    hours = WholeNumberField("Minimum notice in hours", [InputRequired(message="Enter a number of hours.")],
+                             minimum=0, maximum=720)
 
 
 class FeedForm(FlaskForm):
-    label = StringField("Name for this link", validators=[Length(max=80)],
-                        description="For example “Outlook on my laptop”, so you know which to revoke.")
-    scope = SelectField("Feed", coerce=str, validate_choice=False)
+    label = LineField("Name for this link", validators=[Length(max=80)],
+                      description="For example “Outlook on my laptop”, so you know which to revoke.")
+    # The choices are the feeds the person may have, set by the view.
+    scope = ChoiceField("Feed", coerce=str)
 
 
 class AlarmForm(FlaskForm):
-    alarm_minutes = SelectField("Reminder", coerce=_optional_int, choices=[
+    alarm_minutes = ChoiceField("Reminder", coerce=optional_int, choices=[
         ("", "No reminder"), ("10", "10 minutes before"), ("30", "30 minutes before"), ("60", "1 hour before"),
         ("1440", "1 day before")])
 
 
 class AttendanceForm(FlaskForm):
-    attended = SelectField("Attendance", choices=[("yes", "Attended"), ("no", "Absent"), ("", "Not recorded")],
-                           validate_choice=True)
+    attended = ChoiceField("Attendance", choices=[("yes", "Attended"), ("no", "Absent"), ("", "Not recorded")])
+
+
+class ManageFilterForm(FilterForm):
+    """The lead's session list: upcoming or past, and of which kind."""
+
+    when = ChoiceField("Show", choices=[("", "Upcoming"), ("past", "Past")], default="", id="manage-when")
+    kind = ChoiceField("Kind", choices=[("", "Any kind")] + KIND_CHOICES, default="", id="manage-kind")

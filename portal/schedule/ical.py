@@ -1,6 +1,7 @@
 """iCalendar (RFC 5545) as a pure builder: CalendarEvents in, bytes out (links are handed in, never built here)."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
@@ -35,15 +36,39 @@ class CalendarEvent:
     attendees: list[tuple[str, str]] = field(default_factory=list)
 
 
+# Unicode's own line breaks: some calendars end a line at them, so a single-line value must not carry them.
+_UNICODE_BREAKS = {"\u2028", "\u2029", "\x85"}
+
+
+def _text(value: str) -> str:
+    """Any stored text as an iCal TEXT value: line breaks as \\n (which icalendar escapes), and every other
+    control character, which RFC 5545 forbids in a content line, as a space. Text written before input was
+    checked, or by a script, must never break a feed."""
+    value = str(value or "").replace("\r\n", "\n").replace("\r", "\n")
+    value = "".join("\n" if c in _UNICODE_BREAKS else
+                    " " if c not in "\n\t" and unicodedata.category(c) in ("Cc", "Cs") else c for c in value)
+    return value
+
+
+def _line(value: str) -> str:
+    """Any stored text as a single-line value (a summary, a place, a name): line breaks become spaces."""
+    return _text(value).replace("\n", " ").strip()
+
+
+def _parameter(value: str) -> str:
+    """A single line for a property parameter (CN): RFC 5545 allows no double quote inside one."""
+    return _line(value).replace('"', "'")
+
+
 @lru_cache(maxsize=32)
 def _vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone:
     return icalendar.Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1), last_date=date(last_year, 1, 1))
 
 
 def _address(email: str, name: str, **params) -> icalendar.vCalAddress:
-    address = icalendar.vCalAddress(f"mailto:{email}")
-    if name:
-        address.params["CN"] = name
+    address = icalendar.vCalAddress(f"mailto:{_line(email)}")
+    if _parameter(name):
+        address.params["CN"] = _parameter(name)
     for key, value in params.items():
         address.params[key.replace("_", "-").upper()] = value
     return address
@@ -68,6 +93,7 @@ def build_calendar(events: list[CalendarEvent], *, tzid: str, name: str = "", me
     cal.add("calscale", "GREGORIAN")
     if method:
         cal.add("method", method)
+    name = _line(name)
     if name:
         cal.add("name", name)
         cal.add("x-wr-calname", name)
@@ -119,6 +145,7 @@ def _event_bytes(key: tuple, tzid: str, alarm_minutes: int | None, stamp: dateti
         # A timed deadline is an instant: RFC 5545 wants DTEND later than DTSTART, so leave it out.
         if ends_at > starts_at:
             event.add("dtend", ends_at.astimezone(tz).replace(microsecond=0))
+    summary, description, location = _line(summary), _text(description), _line(location)
     event.add("summary", summary)
     if description:
         event.add("description", description)

@@ -15,7 +15,7 @@ from portal.db_types import utcnow
 from portal.schedule import queries
 from portal.schedule.blueprint import bp
 from portal.schedule.clashes import clashes_among, clashes_for
-from portal.schedule.forms import BlockForm, CancelSessionForm, NoticeForm, SessionForm, TermForm
+from portal.schedule.forms import BlockForm, CancelSessionForm, ManageFilterForm, NoticeForm, SessionForm, TermForm
 from portal.schedule.models import Audience, Session, SessionKind, SessionStatus, Term
 from portal.schedule.notice import all_notice_hours, set_notice_hours
 from portal.schedule.office_hours import BlockInput, create_office_hours_block
@@ -30,10 +30,17 @@ from portal.web.csrf import keeps_input_on_csrf_failure
 from portal.web.htmx import render
 
 
-def _prepare(form):
-    """The round and host choices of a session or office-hours form."""
-    form.round_id.choices = [("", "No particular round")] + [(str(r.id), r.name) for r in queries.live_rounds()]
-    form.host_id.choices = [("", "No host")] + [(str(p.id), f"{p.name} ({p.email})") for p in queries.possible_hosts()]
+def _prepare(form, session: Session | None = None):
+    """The round and host choices of a session or office-hours form: live rounds and active people, plus the
+    session's own round and host when they are no longer among them, so that saving it keeps them."""
+    rounds = [(str(r.id), r.name) for r in queries.live_rounds()]
+    hosts = [(str(p.id), f"{p.name} ({p.email})") for p in queries.possible_hosts()]
+    if session is not None and session.round is not None and str(session.round_id) not in dict(rounds):
+        rounds.append((str(session.round_id), session.round.name))
+    if session is not None and session.host is not None and str(session.host_id) not in dict(hosts):
+        hosts.append((str(session.host_id), f"{session.host.name} ({session.host.email})"))
+    form.round_id.choices = [("", "No particular round")] + rounds
+    form.host_id.choices = [("", "No host")] + hosts
     return form
 
 
@@ -57,12 +64,12 @@ def _form_page(form, template: str, change, success, destination, **context):
 @lead_required
 def manage():
     now = utcnow()
-    past = request.args.get("when") == "past"
-    kind = request.args.get("kind") or ""
-    kind_value = SessionKind(kind) if kind in {k.value for k in SessionKind} else None
-    sessions = queries.management_list(now, include_past=past, kind=kind_value)
+    filters = ManageFilterForm(request.args)
+    past = filters.value("when") == "past"
+    kind = filters.value("kind")
+    sessions = queries.management_list(now, include_past=past, kind=SessionKind(kind) if kind else None)
     return render("schedule/manage.html", sessions=sessions, clashes=clashes_among(sessions), past=past,
-                  kind=kind_value.value if kind_value else "", kinds=list(SessionKind))
+                  filters=filters)
 
 
 # ---------------------------------------------------------------- sessions
@@ -120,7 +127,7 @@ def _form_of(session: Session) -> SessionForm:
 @lead_required
 def edit_session(session_id: int):
     session = get_or_404(Session, session_id)
-    form = _prepare(_form_of(session) if request.method == "GET" else SessionForm())
+    form = _prepare(_form_of(session) if request.method == "GET" else SessionForm(), session)
     if session.status == SessionStatus.CANCELLED and request.method == "POST":
         flash("A cancelled session cannot be changed.", "error")
         return redirect(url_for("schedule.session_page", session_id=session.id), 303)
@@ -150,7 +157,7 @@ def cancel_session(session_id: int):
 def _block_input(form: BlockForm) -> BlockInput:
     return BlockInput(
         title=form.title.data.strip(), description=form.description.data or "", first_day=form.first_day.data,
-        start_time=form.start_time.data.strftime("%H:%M"), end_time=form.end_time.data.strftime("%H:%M"),
+        start_time=form.start_time.data, end_time=form.end_time.data,
         weeks=form.weeks.data, slot_minutes=form.slot_minutes.data, per_person=form.per_person.data,
         location=(form.location.data or "").strip(), online_url=(form.online_url.data or "").strip(),
         audience=Audience(form.audience.data), round_id=form.round_id.data, host_id=form.host_id.data,

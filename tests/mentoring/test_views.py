@@ -176,7 +176,7 @@ def test_volunteer_then_lead_approves(client, login):
     assert (profile.award_name, profile.department, profile.capacity) == ("CMALT", "Library", 2)
     assert "Awaiting approval" in client.get("/mentoring/volunteer").get_data(as_text=True)
     bad = client.post("/mentoring/volunteer", data={"award_level": "2", "capacity": "99"})
-    assert bad.status_code == 422 and "Number must be between 0 and 20." in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Enter a whole number from 0 to 20." in bad.get_data(as_text=True)
     client.post("/auth/sign-out")
     login(make_user(roles=[Role.LEAD]))
     assert client.post(f"/mentoring/mentors/{profile.id}/approve").status_code == 303

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from portal.proposals.queries import FOR_ROUNDS
 from portal.rounds import services
 from portal.rounds.models import RoundState
 from portal.timeutil import local_to_utc
+from portal.web.fields import pence_text, pounds_to_pence
 from tests.factories import make_proposal, make_round, make_scheme, make_user
 
 
@@ -26,11 +26,22 @@ def data(scheme, **overrides) -> services.RoundData:
     return services.RoundData(**values)
 
 
-def test_pounds_become_pence():
-    assert services.pounds_to_pence(Decimal("165")) == 16500
-    assert services.pounds_to_pence("165.5") == 16550
-    assert services.pounds_to_pence(Decimal("0.005")) == 1
-    assert services.pounds_to_pence(None) is None
+def test_pounds_become_whole_pence_and_back():
+    assert pounds_to_pence("165") == 16500 and pounds_to_pence("165.5") == 16550
+    assert pounds_to_pence(" £1,650.05 ") == 165005 and pounds_to_pence("0.07") == 7
+    for bad in ("0.005", "1e3", "nan", "inf", "-1", "1,65", "", "12 34", "١٢"):
+        assert pounds_to_pence(bad) is None, bad
+    assert pence_text(16500) == "165.00" and pence_text(7) == "0.07" and pence_text(None) == ""
+
+
+def test_funded_places_and_budget_are_bounded_so_the_database_can_hold_them(app):
+    scheme = make_scheme()
+    with pytest.raises(services.RoundError) as refused:
+        services.save_round(make_user(), None, data(scheme, funded_places=2147483648), FOR_ROUNDS)
+    assert refused.value.field == "funded_places"
+    with pytest.raises(services.RoundError) as refused:
+        services.save_round(make_user(), None, data(scheme, budget_pence=10 ** 20), FOR_ROUNDS)
+    assert refused.value.field == "budget"
 
 
 def test_create_round_as_draft_with_audit(app):
@@ -94,14 +105,14 @@ def test_round_moves_through_its_states_in_order(app):
 
 def test_pathway_fee_in_pounds_and_sections_one_per_line(app):
     scheme = make_scheme()
-    pathway = services.save_pathway(make_user(), scheme, None, name="Fellowship", fee_pounds=Decimal("99.99"),
+    pathway = services.save_pathway(make_user(), scheme, None, name="Fellowship", fee_pence=9999,
                                     min_years=2, max_years=None, level=4,
                                     sections_text="Context\n\n  Evidence one \nReflection\n")
     assert pathway.fee_pence == 9999
     assert pathway.portfolio_sections == ["Context", "Evidence one", "Reflection"]
     with pytest.raises(services.RoundError):
-        services.save_pathway(make_user(), scheme, pathway, name="Fellowship", fee_pounds=Decimal("-1"))
+        services.save_pathway(make_user(), scheme, pathway, name="Fellowship", fee_pence=-1)
     with pytest.raises(services.RoundError):
-        services.save_pathway(make_user(), scheme, pathway, name="Fellowship", fee_pounds=1, min_years=5,
+        services.save_pathway(make_user(), scheme, pathway, name="Fellowship", fee_pence=100, min_years=5,
                               max_years=3)
     assert timedelta  # imported for the parametrised cases

@@ -42,7 +42,7 @@ def test_round_form_errors_keep_input(app, client, login_as):
     response = client.post("/rounds/new", data={
         "name": "Backwards round", "scheme_id": scheme.id, "pathway_ids": [str(scheme.pathways[0].id)],
         "opens_on": "2026-10-21", "opens_time": "12:00", "closes_on": "2026-10-01", "closes_time": "12:00",
-        "funded_places": "-3"})
+        "funded_places": "3"})
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "The closing time must be after the opening time." in page
@@ -77,7 +77,7 @@ def test_lead_edits_a_pathway_fee_in_pounds_and_its_sections(app, client, login_
     assert pathway.portfolio_sections == ["Contextual statement", "Core area 1", "Future plans"]
     assert "£170" in client.get("/rounds/schemes").get_data(as_text=True)
     bad = client.post(f"/rounds/pathways/{pathway.id}/edit", data={"name": "CMALT", "fee": "lots", "level": "2"})
-    assert bad.status_code == 422 and "Not a valid decimal value." in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Enter an amount in pounds" in bad.get_data(as_text=True)
     db.session.expire_all()
     assert pathway.fee_pence == 17000
 

@@ -2,6 +2,7 @@
 cancelled sessions, all-day deadlines, alarms, conditional GETs, revoked tokens and other features' feed events."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -147,15 +148,15 @@ def test_personal_feed_holds_bookings_cohort_programme_deadlines_hosting_and_pro
     assert by_uid[booked.uid]["URL"] == f"http://localhost/schedule/sessions/{booked.id}"
 
 
-def test_a_revoked_or_unknown_token_gets_404_with_no_hint(app, client, login_as):
+def test_a_revoked_token_gets_410_and_an_unknown_one_404(app, client, login_as):
     person, token = _personal_feed(client, login_as)
     assert client.get(f"/schedule/feed/{token.token}.ics").status_code == 200
     revoke_feed_token(person, token)
     db.session.commit()
     revoked = client.get(f"/schedule/feed/{token.token}.ics")
     unknown = client.get("/schedule/feed/not-a-real-token.ics")
-    assert revoked.status_code == unknown.status_code == 404
-    assert "revoked" not in revoked.get_data(as_text=True).lower()
+    assert (revoked.status_code, unknown.status_code) == (410, 404)
+    assert "revoked" not in unknown.get_data(as_text=True).lower()
 
 
 def test_a_repeated_conditional_get_answers_304_until_something_changes(app, client, login_as):
@@ -243,3 +244,83 @@ def test_a_feed_of_500_events_is_built(app):
 @pytest.mark.parametrize("bad", ["", "x" * 100])
 def test_odd_tokens_are_404(app, client, bad):
     assert client.get(f"/schedule/feed/{bad}.ics").status_code == 404
+
+
+# ---------------------------------------------------------------- any stored text, every text property
+
+HOSTILE_TEXTS = {
+    "crlf": "First\r\nBEGIN:VEVENT\r\nUID:injected",
+    "cr": "Carriage\rreturn",
+    "lf": "Line\nfeed",
+    "controls": "Bell\x07 escape\x1b[31m delete\x7f vertical\x0b form\x0c end\x1f",
+    "long": "Évaluation " * 2000,
+    "unicode": "Ünïcødé 😀 日本語 \u200b \u2028 \u2029 ;,\\:\"'<>",
+    "quote": 'He said "hello"; then, left: ok',
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_TEXTS))
+def test_the_builder_writes_any_stored_text_into_every_text_property(kind):
+    text = HOSTILE_TEXTS[kind]
+    start = datetime(2027, 3, 10, 14, 0, tzinfo=timezone.utc)
+    event = ical.CalendarEvent("u@portal", text, text, start, start + timedelta(hours=1), location=text,
+                               organizer=("lead@example.ac.uk", text), attendees=[("a@example.ac.uk", text)])
+    body = ical.build_calendar([event], tzid="Europe/London", name=text, alarm_minutes=30, method="REQUEST")
+    lines = body.split(b"\r\n")
+    # Only the builder's own lines start components: the text cannot add an event or a property.
+    assert sum(line == b"BEGIN:VEVENT" for line in lines) == 1
+    assert not any(line.startswith(b"UID:injected") for line in lines)
+    assert b"\n" not in body.replace(b"\r\n", b"") and b"\r" not in body.replace(b"\r\n", b"")
+    # RFC 5545: no control characters in content lines (HTAB aside), and lines folded at 75 octets.
+    assert not [c for c in body.decode() if ord(c) < 32 and c not in "\r\n\t" or ord(c) == 127]
+    assert all(len(line) <= 75 for line in lines)
+    cal, by_uid = _parse(body)
+    parsed = by_uid["u@portal"]
+    single = " ".join("".join(" " if unicodedata.category(c) == "Cc" or c in "\u2028\u2029" else c
+                              for c in text).split())
+    for prop in ("SUMMARY", "LOCATION"):
+        value = str(parsed[prop])
+        assert "\n" not in value and "\r" not in value
+        assert " ".join(value.split()) == single
+    assert " ".join(str(cal["NAME"]).split()) == single and " ".join(str(cal["X-WR-CALNAME"]).split()) == single
+    assert " ".join(str(parsed["DESCRIPTION"]).split()) == single  # line breaks kept as breaks, nothing lost
+    # A parameter may hold no double quote (RFC 5545), and icalendar's parser drops a backslash in one.
+    for prop in ("ORGANIZER", "ATTENDEE"):
+        assert " ".join(parsed[prop].params["CN"].split()) == single.replace('"', "'").replace("\\", "")
+    [alarm] = parsed.walk("VALARM")
+    assert " ".join(str(alarm["DESCRIPTION"]).split()) == single
+
+
+def test_the_builder_keeps_line_breaks_in_a_description():
+    start = datetime(2027, 3, 10, 14, 0, tzinfo=timezone.utc)
+    event = ical.CalendarEvent("u@portal", "Title", "One\r\nTwo\rThree\nFour", start, start + timedelta(hours=1))
+    _cal, by_uid = _parse(ical.build_calendar([event], tzid="Europe/London"))
+    assert str(by_uid["u@portal"]["DESCRIPTION"]) == "One\nTwo\nThree\nFour"
+
+
+def test_stored_line_breaks_in_titles_and_names_never_break_a_feed(app, client, login_as):
+    """Rows written before titles and names were single-line on input (or by a script) still serve."""
+    person, token = _personal_feed(client, login_as, name="Pat\r\nPerson")
+    round_ = make_round(state=RoundState.OPEN, name="Round\r\nX-INJECTED:1")
+    session = make_session(kind="intro", title="Intro\r\nBEGIN:VEVENT", audience=Audience.APPLICANTS,
+                           round_id=round_.id, host_id=person.id, location="Room\n1", description="A\rB")
+    make_booking(session, person)
+    for url in (f"/schedule/sessions/{session.id}.ics", f"/schedule/feed/{token.token}.ics",
+                f"/schedule/rounds/{round_.id}/public.ics"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        cal, by_uid = _parse(response.data)
+        assert str(by_uid[session.uid]["SUMMARY"]) == "Intro BEGIN:VEVENT", url
+        assert len(cal.walk("VEVENT")) == 1
+        assert not [line for line in response.data.split(b"\r\n") if line.startswith((b"X-INJECTED", b"UID:x"))]
+        assert "\n" not in str(cal["X-WR-CALNAME"])
+
+
+def test_a_session_download_in_any_script_has_a_header_a_wsgi_server_can_send(app, client, login_as):
+    # PEP 3333: headers go out as Latin-1, so a file name taken from "Gweithdy 日本語 ünï" must be ASCII.
+    login_as()
+    session = make_session(title="Gweithdy 日本語 ünï — portffolio")
+    response = client.get(f"/schedule/sessions/{session.id}.ics")
+    disposition = response.headers["Content-Disposition"]
+    disposition.encode("latin-1")
+    assert 'filename="gweithdy-uni-portffolio.ics"' in disposition
