@@ -1,5 +1,6 @@
-"""The round dashboard's funnel and funding: a round's proposals counted once, its selected
-participants with their progress, and the applications by department and pathway."""
+"""The round dashboard's funnel: a round's proposals counted once, its selected participants with their
+progress, and the applications by department and pathway. The funding is the panel's
+(portal/panel/funding.py round_funding), so the dashboard and the moderation page agree."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,11 +9,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 
 from portal.auth.models import User
-from portal.dashboard.queries import OPEN_PAIRING_STATES, SUBMITTED_STATES
+from portal.dashboard.queries import OPEN_PAIRING_STATES
 from portal.extensions import db
 from portal.mentoring.models import (Meeting, Outcome as AwardOutcome, Pairing, Progress, ProgressSection,
                                      SectionStatus)
 from portal.proposals.models import Proposal, ProposalState
+from portal.proposals.rules import COUNTS_AS_SUBMITTED
 from portal.rounds.models import Pathway, Round
 from portal.schedule.models import Booking, Session, SessionKind
 
@@ -28,22 +30,12 @@ class Step:
 
 
 @dataclass
-class Funding:
-    places: int | None
-    selected: int
-    budget_pence: int | None
-    used_pence: int
-
-
-@dataclass
 class RoundCounts:
-    """A round's proposals counted once, for the funnel and the funding."""
+    """A round's proposals counted once, for the funnel."""
     intro_attendees: int
     started: int
     submitted: int
     selected: int
-    funded: int        # selected with a pathway (its fee is what the budget pays)
-    used_pence: int
 
 
 @dataclass
@@ -81,18 +73,15 @@ def _intro_attendees(round_: Round):
 
 
 def round_counts(round_: Round) -> RoundCounts:
-    """The round's proposal counts, fees of the selected and intro attendance, in one query."""
-    selected = Proposal.state == ProposalState.SELECTED
+    """The round's proposal counts and intro attendance, in one query. "Submitted" counts every proposal
+    that reached submission, withdrawn ones included (a funnel counts who got to each step)."""
     row = db.session.execute(
         select(_intro_attendees(round_), func.count(),
-               func.count().filter(or_(Proposal.state.in_(SUBMITTED_STATES), Proposal.submitted_at.is_not(None))),
-               func.count().filter(selected),
-               func.count(Pathway.id).filter(selected),
-               func.sum(Pathway.fee_pence).filter(selected))
-        .select_from(Proposal).outerjoin(Pathway, Pathway.id == Proposal.pathway_id)
-        .where(Proposal.round_id == round_.id)).one()
-    intro, started, submitted, selected_n, funded, used = row
-    return RoundCounts(intro or 0, started, submitted, selected_n, funded, used or 0)
+               func.count().filter(or_(Proposal.state.in_(COUNTS_AS_SUBMITTED), Proposal.submitted_at.is_not(None))),
+               func.count().filter(Proposal.state == ProposalState.SELECTED))
+        .select_from(Proposal).where(Proposal.round_id == round_.id)).one()
+    intro, started, submitted, selected_n = row
+    return RoundCounts(intro or 0, started, submitted, selected_n)
 
 
 def participants(round_id: int) -> list[Participant]:
@@ -140,12 +129,6 @@ def funnel(round_: Round, counts: RoundCounts | None = None,
     return steps
 
 
-def funding(round_: Round, counts: RoundCounts | None = None) -> Funding:
-    """Funded places and budget against the selected proposals with a pathway and its fee."""
-    counts = round_counts(round_) if counts is None else counts
-    return Funding(round_.funded_places, counts.funded, round_.budget_pence, counts.used_pence)
-
-
 def applications_by(round_id: int) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
     """Submitted applications counted by department (most first) and by pathway (in the scheme's order,
     "Not chosen" last), from one query counting each department and pathway pair."""
@@ -154,7 +137,7 @@ def applications_by(round_id: int) -> tuple[list[tuple[str, int]], list[tuple[st
     for department, pathway, position, n in db.session.execute(
             select(Proposal.department, Pathway.name, Pathway.position, func.count()).select_from(Proposal)
             .outerjoin(Pathway, Pathway.id == Proposal.pathway_id)
-            .where(Proposal.round_id == round_id, Proposal.state.in_(SUBMITTED_STATES))
+            .where(Proposal.round_id == round_id, Proposal.state.in_(COUNTS_AS_SUBMITTED))
             .group_by(Proposal.department, Pathway.name, Pathway.position)):
         departments[department] = departments.get(department, 0) + n
         pathways[(position, pathway)] = pathways.get((position, pathway), 0) + n

@@ -17,12 +17,11 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.mentoring.models import PairingState
 from portal.panel.models import Assignment, PanelMember, Review
-from portal.proposals.models import Proposal, ProposalState
+from portal.proposals.models import Proposal
+from portal.proposals.rules import COUNTS_AS_SUBMITTED
 from portal.rounds.models import Round, RoundState
 from portal.schedule.models import Booking, BookingStatus, Session, SessionKind, SessionStatus
 
-SUBMITTED_STATES = (ProposalState.SUBMITTED, ProposalState.SELECTED, ProposalState.WAITLISTED,
-                    ProposalState.NOT_SELECTED, ProposalState.DECLINED)
 OPEN_PAIRING_STATES = (PairingState.LOCKED, PairingState.CONFIRMED)
 
 
@@ -65,7 +64,7 @@ def scoring_progress(round_id: int) -> list[ScoringRow]:
             .group_by(Review.reviewer_id).subquery())
     any_assignments = select(Assignment.id).where(Assignment.round_id == round_id).exists()
     in_review = select(func.count()).select_from(Proposal).where(
-        Proposal.round_id == round_id, Proposal.state.in_(SUBMITTED_STATES)).scalar_subquery()
+        Proposal.round_id == round_id, Proposal.state.in_(COUNTS_AS_SUBMITTED)).scalar_subquery()
     rows = db.session.execute(
         select(User.name, assigned.c.n, done.c.n, any_assignments, in_review)
         .join(PanelMember, PanelMember.user_id == User.id)

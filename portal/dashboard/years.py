@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from portal.dashboard.queries import OPEN_PAIRING_STATES, SUBMITTED_STATES, rounds
+from portal.dashboard.queries import OPEN_PAIRING_STATES, rounds
 from portal.extensions import db
 from portal.mentoring.models import Outcome as AwardOutcome, Pairing, PairingState, Progress
 from portal.proposals.models import Proposal, ProposalState
+from portal.proposals.rules import COUNTS_AS_SUBMITTED
 from portal.rounds.models import Round
 from portal.timeutil import to_local
 
@@ -32,7 +33,7 @@ def year_rows(listed: list[Round] | None = None) -> list[YearRow]:
     plus one for the rounds unless the caller has them (listed)."""
     all_rounds = sorted(rounds() if listed is None else listed, key=lambda r: (r.opens_at, r.id))
     applications = dict(db.session.execute(
-        select(Proposal.round_id, func.count()).where(Proposal.state.in_(SUBMITTED_STATES))
+        select(Proposal.round_id, func.count()).where(Proposal.state.in_(COUNTS_AS_SUBMITTED))
         .group_by(Proposal.round_id)).all())
     selected: dict[int, list[tuple]] = {}
     for round_id, decided_at, outcome, recorded_at in db.session.execute(

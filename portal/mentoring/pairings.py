@@ -1,10 +1,13 @@
 """Matching and pairings: a matching run's proposals, locking and swapping, confirming, ending, a concern.
 
 Each service writes an audit event and queues its mail in the caller's transaction; the view commits.
+A service that reads a mentor's places left locks the mentor's profile first (lock_mentors), so two
+changes at once cannot both take a mentor's last place.
 """
 from __future__ import annotations
 
 from flask import current_app
+from sqlalchemy import update
 
 from portal.audit.services import record
 from portal.auth.models import User
@@ -16,6 +19,20 @@ from portal.mentoring.models import MatchingRun, MentorProfile, Pairing, Pairing
 from portal.mentoring.progress import ensure_progress
 from portal.outbox.services import queue_email
 from portal.web.links import absolute_url
+
+
+def lock_mentors(*profiles: MentorProfile) -> None:
+    """Serialise changes to these mentors' places (every mentor when none is named) and re-read them.
+
+    As schedule/bookings.py lock_session: an UPDATE that touches the rows takes PostgreSQL's row locks and,
+    as the transaction's first write, SQLite's write lock. Counts read after it see the other side's commit.
+    """
+    stmt = update(MentorProfile).values(capacity=MentorProfile.capacity)
+    if profiles:
+        stmt = stmt.where(MentorProfile.id.in_([p.id for p in profiles]))
+    db.session.execute(stmt.execution_options(synchronize_session=False))
+    for profile in profiles:
+        db.session.refresh(profile)
 
 
 def _department_rule() -> str:
@@ -36,6 +53,7 @@ def run_matching(actor: User, round_) -> MatchingRun:
     Side effects: pairings in state 'proposed' rewritten; a MatchingRun with the unmatched and
     their reasons; audit 'matching.run'.
     """
+    lock_mentors()  # the run reads every mentor's places left
     for pairing in queries.pairings_in_round(round_.id, [PairingState.PROPOSED]):
         db.session.delete(pairing)
     db.session.flush()
@@ -69,6 +87,8 @@ def swap_mentor(actor: User, pairing: Pairing, profile: MentorProfile) -> Pairin
 
     The pair is then locked (a lead's choice survives re-runs). Audit 'pairing.swapped'.
     """
+    lock_mentors(profile)
+    db.session.refresh(pairing)
     if not rules.can_change_pairing(pairing):
         raise MentoringError("Only proposed or locked pairs can change mentor.")
     if not profile.is_available:
@@ -156,6 +176,7 @@ def report_concern(actor: User, pairing: Pairing, concern: str) -> Pairing:
         raise MentoringError("Say briefly what is not working.", "concern")
     pairing.concern_reported_at = utcnow()
     pairing.concern = concern[:2000]
+    pairing.concern_reported_by_id = actor.id
     for lead in queries.leads():
         queue_email(lead.email, f"Mentoring pairing not working: {pairing.mentee.name}",
                     f"Hello {lead.name},\n\n{actor.name} reports that the pairing of {pairing.mentee.name} with "

@@ -5,7 +5,7 @@ event in the caller's transaction; the view commits.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -59,14 +59,14 @@ def deadline_choices(round_id: int) -> list[tuple[int, str, date]]:
 
 
 def update_progress(actor: User, pairing: Pairing, *, registered_on: date | None, target_deadline: date | None,
-                    deadline_session_id: int | None = None) -> Progress:
+                    deadline_session_id: int | None = None, now: datetime | None = None) -> Progress:
     """Registration date and target submission deadline (a schedule deadline wins over a typed date).
 
-    Audit 'progress.updated'.
+    "The future" is the institution's date, not the server's. Audit 'progress.updated'.
     """
     if not rules.can_update_progress(actor, pairing):
         raise MentoringError("This pairing cannot be updated.")
-    today = date.today()
+    today = to_local(now or utcnow()).date()
     if registered_on and registered_on > today:
         raise MentoringError("The registration date cannot be in the future.", "registered_on")
     progress = ensure_progress(pairing.proposal)

@@ -12,9 +12,10 @@ from portal.extensions import db
 from portal.mentoring import rules
 from portal.mentoring.matching import MenteeRecord, MentorRecord
 from portal.mentoring.models import (ExamplePortfolio, MatchingRun, Meeting, MenteeAreas, MentorProfile, Outcome,
-                                     Pairing, PairingState, Progress, ProgressSection)
+                                     Pairing, PairingState, Progress, ProgressSection, SectionStatus)
 from portal.proposals.models import Proposal, ProposalState
 from portal.rounds.models import Pathway, Round, RoundState
+from portal.timeutil import to_local
 
 SUGGESTED_AREAS = ["accessibility", "assessment", "ai in education", "copyright and licensing", "digital skills",
                    "learning analytics", "leadership", "online learning design", "open education", "research",
@@ -182,6 +183,7 @@ class DashboardRow:
     meeting_overdue: bool
     deadline_at_risk: bool
     registration: str
+    registration_at_risk: bool
 
 
 def dashboard_rows(pairings: list[Pairing], today: date) -> list[DashboardRow]:
@@ -192,13 +194,17 @@ def dashboard_rows(pairings: list[Pairing], today: date) -> list[DashboardRow]:
     for pairing in pairings:
         prog = progress.get(pairing.proposal_id)
         statuses = [s.status for s in prog.sections] if prog else []
-        started = (pairing.confirmed_at or pairing.created_at).date()
+        ready = sum(1 for s in statuses if s == SectionStatus.READY)
+        # The institution's date, as the lead's dashboard and the reminders count it.
+        started = to_local(pairing.confirmed_at or pairing.created_at).date()
         rows.append(DashboardRow(
             pairing=pairing, progress=prog, last_meeting=meetings.get(pairing.id),
-            ready=sum(1 for s in statuses if s.value == "ready"), total=len(statuses),
+            ready=ready, total=len(statuses),
             meeting_overdue=rules.meeting_overdue(meetings.get(pairing.id), started, today),
-            deadline_at_risk=rules.deadline_at_risk(prog.target_deadline if prog else None, statuses, today),
-            registration=rules.registration_state(prog.registered_on if prog else None, today)))
+            deadline_at_risk=rules.deadline_at_risk(prog.target_deadline if prog else None, len(statuses) - ready,
+                                                    today),
+            registration=rules.registration_state(prog.registered_on if prog else None, today),
+            registration_at_risk=rules.registration_at_risk(prog.registered_on if prog else None, today)))
     return rows
 
 

@@ -1,20 +1,22 @@
 """Outcomes: the lead's decisions, their release to applicants, and the places offered on from the waitlist.
 
 Each service checks its rule, writes an audit event and queues any email in the caller's
-transaction; the view commits.
+transaction; the view commits. Every service that reads or changes who holds a place locks the
+round first (lock_round), so two leads deciding at once, or a decline racing a decision, a lapse or an
+acceptance, take turns and the second sees what the first did.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.outbox.services import queue_email
-from portal.panel import funding, queries, ranking, rules
+from portal.panel import funding, queries, rules
 from portal.panel.errors import PanelError
 from portal.panel.models import Decision, Outcome, PanelSettings
 from portal.panel.setting_up import ensure_settings
@@ -24,6 +26,18 @@ from portal.rounds.models import Round, RoundState
 from portal.rounds.services import set_round_state
 from portal.timeutil import format_local
 from portal.web.links import absolute_url
+
+
+def lock_round(round_: Round) -> Round:
+    """Serialise changes to one round's places and budget, and re-read the round.
+
+    As schedule/bookings.py lock_session: an UPDATE that touches the row takes PostgreSQL's row lock and,
+    as the transaction's first write, SQLite's write lock. Reads after it see the other side's commit.
+    """
+    db.session.execute(update(Round).where(Round.id == round_.id).values(funded_places=Round.funded_places)
+                       .execution_options(synchronize_session=False))
+    db.session.refresh(round_)
+    return round_
 
 
 def _outcome_url(proposal: Proposal) -> str:
@@ -38,7 +52,8 @@ def decide(actor, proposal: Proposal, *, outcome: str, feedback: str, waitlist_p
     true (funding.check_selection). A waitlisted proposal without a position goes to the end of the waitlist.
     Side effects: audit 'panel.decided' (who and when). The proposal's state changes at release.
     """
-    round_ = proposal.round
+    round_ = lock_round(proposal.round)
+    db.session.refresh(proposal)
     settings = ensure_settings(round_)
     if not rules.can_decide(settings):
         raise PanelError("Outcomes have been released; decisions can no longer change here.")
@@ -48,8 +63,8 @@ def decide(actor, proposal: Proposal, *, outcome: str, feedback: str, waitlist_p
     decided = queries.decisions(round_.id)
     current = decided.get(proposal.id)
     if choice == Outcome.SELECTED and not (current and current.holds_place):
-        summary = funding.tally(round_, [line for line, _, _ in ranking.proposal_lines(round_.id)], decided)
-        funding.check_selection(summary, proposal.pathway.fee_pence if proposal.pathway else 0, confirm=confirm)
+        funding.check_selection(funding.round_funding(round_), proposal.pathway.fee_pence if proposal.pathway else 0,
+                                confirm=confirm)
     if choice == Outcome.WAITLISTED and waitlist_position is None:
         positions = [d.waitlist_position or 0 for d in decided.values()
                      if d.outcome == Outcome.WAITLISTED and d.proposal_id != proposal.id]
@@ -86,6 +101,7 @@ def release(actor, round_: Round) -> int:
     decided when its state allows. Side effects: proposal states via set_proposal_state (audited),
     one outbox email per applicant, audit 'panel.released'. Returns the number of applicants told.
     """
+    lock_round(round_)
     settings = ensure_settings(round_)
     if settings.released_at is not None:
         raise PanelError("Outcomes have already been released.")
@@ -122,7 +138,12 @@ def release(actor, round_: Round) -> int:
 # ---------------------------------------------------------------- after release (applicant)
 
 def accept_place(actor: User, proposal: Proposal) -> Decision:
-    """The applicant accepts their place. Side effects: audit 'panel.place_accepted'."""
+    """The applicant accepts their place (the round locked: an offer lapsing at that moment waits).
+
+    Side effects: audit 'panel.place_accepted'.
+    """
+    lock_round(proposal.round)
+    db.session.refresh(proposal)
     decision = queries.decision_for(proposal.id)
     settings = queries.settings_for(proposal.round)
     if not rules.can_respond_to_place(actor, proposal, decision, settings):
@@ -139,6 +160,8 @@ def decline_place(actor: User, proposal: Proposal) -> Decision | None:
     becomes selected with an accept-by date and gets an offer email. Returns the promoted
     decision, or None when the waitlist is empty.
     """
+    lock_round(proposal.round)
+    db.session.refresh(proposal)
     decision = queries.decision_for(proposal.id)
     settings = queries.settings_for(proposal.round)
     if not rules.can_respond_to_place(actor, proposal, decision, settings):
@@ -149,7 +172,8 @@ def decline_place(actor: User, proposal: Proposal) -> Decision | None:
 
 
 def promote_next(actor, round_: Round, settings: PanelSettings) -> Decision | None:
-    """Offer a freed place to the first proposal still waiting on the waitlist, by email with an accept-by date."""
+    """Offer a freed place to the first proposal still waiting on the waitlist, by email with an accept-by date
+    (the caller holds the round lock)."""
     for decision in queries.waitlist(round_.id):
         proposal = decision.proposal
         if proposal.state != ProposalState.WAITLISTED:
@@ -194,6 +218,7 @@ def lapse_offers(actor, round_: Round, now: datetime | None = None) -> int:
     Side effects: a lapsed proposal becomes declined (audited, 'Offer lapsed'), and promote_next
     offers the place on with its own email and date. Returns how many offers lapsed.
     """
+    lock_round(round_)
     settings = ensure_settings(round_)
     if settings.released_at is None:
         raise PanelError("Outcomes have not been released yet.")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from portal.panel.errors import FundingExceeded
 from portal.panel.models import Decision
-from portal.panel.queries import DecisionLine
+from portal.panel.queries import DecisionLine, decided_fees
 from portal.rounds.models import Round
 from portal.web.templating import money
 
@@ -39,6 +39,13 @@ def tally(round_: Round, props, decided: Mapping[int, Decision | DecisionLine]) 
     used = [p for p in props if p.id in decided and decided[p.id].holds_place]
     return Funding(places=round_.funded_places, budget=round_.budget_pence, places_used=len(used),
                    budget_used=sum(p.fee_pence for p in used))
+
+
+def round_funding(round_: Round) -> Funding:
+    """The round's funding as the moderation page counts it (decisions holding a place, before and after
+    release), read in one query: what the dashboard and the decision service show and check."""
+    fees, decided = decided_fees(round_.id)
+    return tally(round_, fees, decided)
 
 
 def check_selection(summary: Funding, fee: int, *, confirm: bool) -> None:

@@ -15,12 +15,12 @@ from portal.auth.models import Role, RoleGrant, User
 from portal.extensions import db
 from portal.panel.models import (Aggregate, Assignment, Criterion, Decision, Outcome, PanelMember, PanelSettings,
                                  Review, Score, holds_place)
-from portal.proposals.models import Proposal, ProposalState
-from portal.rounds.models import Round
+from portal.proposals.models import Proposal
+from portal.proposals.rules import COUNTS_AS_SUBMITTED
+from portal.rounds.models import Pathway, Round
 
-# Proposals the panel looks at: everything that was submitted and not withdrawn.
-REVIEWABLE = (ProposalState.SUBMITTED, ProposalState.SELECTED, ProposalState.WAITLISTED,
-              ProposalState.NOT_SELECTED, ProposalState.DECLINED)
+# Proposals the panel looks at: every one that counts as submitted (the proposals feature's rule).
+REVIEWABLE = COUNTS_AS_SUBMITTED
 
 
 def plain_rows(stmt):
@@ -132,8 +132,12 @@ def member_comments(round_id: int, user_id: int) -> dict[int, str]:
         Review.round_id == round_id, Review.reviewer_id == user_id)).all())
 
 
+# Decisions are read again after the round lock is taken (panel/deciding.py lock_round): populate_existing
+# makes the rows already in the session take what the other side committed.
 def decisions(round_id: int) -> dict[int, Decision]:
-    return {d.proposal_id: d for d in db.session.scalars(select(Decision).where(Decision.round_id == round_id))}
+    """{proposal id: decision} of a round, fresh from the database."""
+    return {d.proposal_id: d for d in db.session.scalars(
+        select(Decision).where(Decision.round_id == round_id).execution_options(populate_existing=True))}
 
 
 class DecisionLine(NamedTuple):
@@ -155,11 +159,35 @@ def decision_lines(round_id: int) -> dict[int, DecisionLine]:
         .where(Decision.round_id == round_id))}
 
 
+class FeeLine(NamedTuple):
+    """A decided proposal's id and its pathway's fee (0 with no pathway), what the funding tally reads."""
+
+    id: int
+    fee_pence: int
+
+
+def decided_fees(round_id: int) -> tuple[list[FeeLine], dict[int, DecisionLine]]:
+    """The round's decided proposals under review with their fees, and their decisions (one query of plain rows)."""
+    fees, decided = [], {}
+    for pid, fee, *rest in plain_rows(
+            select(Proposal.id, Pathway.fee_pence, Decision.outcome, Decision.waitlist_position, Decision.declined_at)
+            .join(Decision, Decision.proposal_id == Proposal.id).outerjoin(Pathway, Pathway.id == Proposal.pathway_id)
+            .where(Proposal.round_id == round_id, Proposal.state.in_(REVIEWABLE))):
+        fees.append(FeeLine(pid, fee or 0))
+        decided[pid] = DecisionLine(*rest)
+    return fees, decided
+
+
 def decision_for(proposal_id: int) -> Decision | None:
-    return db.session.scalar(select(Decision).where(Decision.proposal_id == proposal_id))
+    """A proposal's decision, fresh from the database."""
+    return db.session.scalar(select(Decision).where(Decision.proposal_id == proposal_id)
+                             .execution_options(populate_existing=True))
 
 
 def waitlist(round_id: int) -> list[Decision]:
+    """The round's waitlisted decisions in offer order, with their proposals, fresh from the database."""
     return list(db.session.scalars(
-        select(Decision).where(Decision.round_id == round_id, Decision.outcome == Outcome.WAITLISTED)
-        .order_by(Decision.waitlist_position.is_(None), Decision.waitlist_position, Decision.id)))
+        select(Decision).options(joinedload(Decision.proposal))
+        .where(Decision.round_id == round_id, Decision.outcome == Outcome.WAITLISTED)
+        .order_by(Decision.waitlist_position.is_(None), Decision.waitlist_position, Decision.id)
+        .execution_options(populate_existing=True)))

@@ -3,19 +3,21 @@ and never to someone who has switched non-essential reminders off.
 
 Run from cron (hourly is plenty). A reminder whose moment passed while the job was not running,
 or that would have been due before the thing existed (a session booked an hour before it starts),
-is skipped rather than sent late.
+is skipped rather than sent late: is_due decides that for every kind.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.db_types import utcnow
 from portal.extensions import db
+from portal.mentoring import rules as mentoring_rules
 from portal.mentoring.models import Meeting, MentorProfile, Outcome, Pairing, PairingState, Progress
 from portal.outbox.services import queue_email
 from portal.proposals.models import Proposal, ProposalState
@@ -27,9 +29,10 @@ from portal.web.links import absolute_url
 
 SESSION_NOTICE = timedelta(days=1)
 DEADLINE_NOTICE = timedelta(days=7)
-# How long after its moment a weekly reminder may still go (a cron job that missed a run).
+# How long after its moment a reminder may still go (the hourly job missed a run or two); later it is
+# skipped. A day-before reminder gets hours, not a day, or "tomorrow" would arrive on the day itself.
+SESSION_CATCH_UP = timedelta(hours=2)
 CATCH_UP = timedelta(days=1)
-QUIET_DAYS = 42
 
 
 @dataclass
@@ -59,16 +62,33 @@ def _send(report: ReminderReport, user: User, kind: str, key: str, subject: str,
         report.add(kind)
 
 
+def is_due(moment: datetime, now: datetime, catch_up: timedelta, since: datetime | None = None) -> bool:
+    """Whether a reminder goes now: from its moment until catch_up after it, and never when the thing it
+    is about came to be after its moment (since: a place booked an hour before the start).
+
+    The one rule of every reminder kind: before the moment it is early, after the catch-up it is too late
+    and skipped, never sent late.
+    """
+    if since is not None and since > moment:
+        return False
+    return moment <= now <= moment + catch_up
+
+
+def _local_midnight(day: date) -> datetime:
+    """The start of a day in the institution's zone: the moment of a reminder that falls on a date."""
+    return combine_local(day, time(0, 0))
+
+
 def session_reminders(now: datetime, report: ReminderReport) -> None:
-    """A day before a booked session; not for places booked after that moment."""
+    """A day before a booked session; not for places booked (or promoted to) after that moment."""
     rows = db.session.execute(
         select(Booking, Session, User).join(Session, Session.id == Booking.session_id)
         .join(User, User.id == Booking.user_id)
         .where(Booking.status == BookingStatus.BOOKED, Session.status == SessionStatus.SCHEDULED,
                Session.starts_at > now, Session.starts_at <= now + SESSION_NOTICE)).all()
     for booking, session, user in rows:
-        moment = session.starts_at - SESSION_NOTICE
-        if booking.created_at > moment or (booking.promoted_at and booking.promoted_at > moment):
+        since = max(booking.created_at, booking.promoted_at or booking.created_at)
+        if not is_due(session.starts_at - SESSION_NOTICE, now, SESSION_CATCH_UP, since=since):
             continue
         where = session.location or session.online_url or "see the portal"
         _send(report, user, "session-tomorrow", f"session-tomorrow:{booking.id}",
@@ -85,13 +105,14 @@ def proposal_deadline_reminders(now: datetime, report: ReminderReport) -> None:
         Round.state == RoundState.OPEN, Round.closes_at > now, Round.closes_at <= now + DEADLINE_NOTICE)).all()
     for round_ in rounds:
         moment = round_.closes_at - DEADLINE_NOTICE
-        if now > moment + CATCH_UP:
+        if not is_due(moment, now, CATCH_UP):
             continue
         rows = db.session.execute(
             select(Proposal, User).join(User, User.id == Proposal.user_id)
-            .where(Proposal.round_id == round_.id, Proposal.state == ProposalState.DRAFT,
-                   Proposal.created_at <= moment)).all()
+            .where(Proposal.round_id == round_.id, Proposal.state == ProposalState.DRAFT)).all()
         for proposal, user in rows:
+            if not is_due(moment, now, CATCH_UP, since=proposal.created_at):
+                continue
             _send(report, user, "proposal-deadline", f"proposal-deadline:{proposal.id}",
                   f"One week left to send your proposal for {round_.name}",
                   f"Your proposal for {round_.name} is still a draft. The round closes "
@@ -109,8 +130,7 @@ def submission_deadline_reminders(now: datetime, report: ReminderReport) -> None
                Progress.target_deadline.is_not(None), Progress.target_deadline > today,
                Progress.target_deadline <= today + DEADLINE_NOTICE)).all()
     for progress, user in rows:
-        moment = combine_local(progress.target_deadline - DEADLINE_NOTICE, time(0, 0))
-        if now > moment + CATCH_UP:
+        if not is_due(_local_midnight(progress.target_deadline - DEADLINE_NOTICE), now, CATCH_UP):
             continue
         deadline = progress.target_deadline
         _send(report, user, "submission-deadline", f"submission-deadline:{progress.id}:{deadline.isoformat()}",
@@ -120,8 +140,8 @@ def submission_deadline_reminders(now: datetime, report: ReminderReport) -> None
 
 
 def mentor_nudges(now: datetime, report: ReminderReport) -> None:
-    """Mentors whose confirmed pairing has had no meeting for six weeks; once per quiet spell."""
-    today = to_local(now).date()
+    """Mentors whose confirmed pairing has had no meeting for six weeks (mentoring's rule), on the day the
+    pairing becomes overdue; once per quiet spell."""
     last = (select(Meeting.pairing_id, func.max(Meeting.held_on).label("held_on"))
             .group_by(Meeting.pairing_id).subquery())
     rows = db.session.execute(
@@ -129,8 +149,9 @@ def mentor_nudges(now: datetime, report: ReminderReport) -> None:
         .join(User, User.id == MentorProfile.user_id).outerjoin(last, last.c.pairing_id == Pairing.id)
         .where(Pairing.state == PairingState.CONFIRMED)).all()
     for pairing, held_on, mentor in rows:
-        since = held_on or to_local(pairing.confirmed_at or pairing.created_at).date()
-        if (today - since).days < QUIET_DAYS:
+        started = to_local(pairing.confirmed_at or pairing.created_at).date()
+        since = mentoring_rules.quiet_since(held_on, started)
+        if not is_due(_local_midnight(mentoring_rules.overdue_from(held_on, started)), now, CATCH_UP):
             continue
         _send(report, mentor, "mentor-nudge", f"mentor-nudge:{pairing.id}:{since.isoformat()}",
               "Time to meet your mentee?",
@@ -176,11 +197,9 @@ def save_reminder_choices(user: User, wanted: bool, award: tuple | None = None) 
 AWARD_NOTICE_DAYS = 30
 
 
-def _anniversary(awarded_on, year: int):
-    try:
-        return awarded_on.replace(year=year)
-    except ValueError:  # 29 February in a common year
-        return awarded_on.replace(year=year, day=28)
+def _anniversary(awarded_on: date, year: int) -> date:
+    """The award's anniversary in a year (29 February falls on the 28th in a common year)."""
+    return awarded_on + relativedelta(years=year - awarded_on.year)
 
 
 def award_reminders(now: datetime, report: ReminderReport) -> None:
@@ -193,7 +212,7 @@ def award_reminders(now: datetime, report: ReminderReport) -> None:
         for year in (today.year, today.year + 1):
             anniversary = _anniversary(choice.awarded_on, year)
             due = anniversary - timedelta(days=AWARD_NOTICE_DAYS)
-            if anniversary <= choice.awarded_on or not (due <= today <= due + CATCH_UP):
+            if anniversary <= choice.awarded_on or not is_due(_local_midnight(due), now, CATCH_UP):
                 continue
             if choice.membership_fee:
                 _send(report, user, "membership-fee", f"membership-fee:{user.id}:{year}",

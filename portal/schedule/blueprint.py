@@ -12,7 +12,8 @@ from flask_login import current_user
 from portal.schedule import queries
 from portal.schedule.models import Booking, Session
 from portal.schedule.notice import notice_hours
-from portal.schedule.rules import can_change_booking, can_see_session, is_bookable, term_week_label
+from portal.schedule.rules import (can_change_booking, can_see_session, hosts_office_hours, is_bookable,
+                                   term_week_label)
 from portal.timeutil import to_local
 from portal.web.authz import get_or_404
 
@@ -49,7 +50,8 @@ def booking_context(session: Session, booking: Booking | None, viewer, now, posi
     notice = notice_hours(session.kind)
     return {
         "session": session, "booking": booking, "now": now,
-        "bookable": is_bookable(session, now),
+        "bookable": is_bookable(session, now) and not hosts_office_hours(viewer, session),
+        "hosting": hosts_office_hours(viewer, session),
         "can_cancel": booking is not None and can_change_booking(viewer, booking, notice, now),
         "notice_hours": notice,
         "position": (positions or {}).get(booking.id) if booking is not None else None,

@@ -14,9 +14,9 @@ from portal.extensions import db
 from portal.outbox.services import queue_email
 from portal.schedule.errors import ScheduleError
 from portal.schedule.invitations import mail_booked_person, session_text
-from portal.schedule.models import Booking, BookingStatus, Session, SessionStatus
+from portal.schedule.models import Booking, BookingStatus, OfficeHoursBlock, Session, SessionStatus
 from portal.schedule.notice import notice_hours
-from portal.schedule.office_hours import offer_slot_from_block_waitlist, resolve_block_waitlist
+from portal.schedule.office_hours import lock_block, offer_slot_from_block_waitlist, resolve_block_waitlist
 from portal.schedule.queries import user_slots_in_block, viewer_for
 from portal.schedule.rules import booking_refusal, is_within_notice
 
@@ -49,7 +49,7 @@ def book_session(user, session: Session, now: datetime | None = None) -> Booking
 
     Capacity is exact under concurrency: the session row is locked (see lock_session) before places are
     counted. Office-hours slots have no waitlist of their own (the block has one) and count towards
-    the block's per-person limit. Side effects: a confirmation email with a METHOD:REQUEST invitation
+    the block's per-person limit, counted under the block's lock (lock_block); their host cannot book them. Side effects: a confirmation email with a METHOD:REQUEST invitation
     (booked) or a waitlist note; audit 'booking.booked' / 'booking.waitlisted'.
     """
     now = now or utcnow()
@@ -67,6 +67,8 @@ def book_session(user, session: Session, now: datetime | None = None) -> Booking
     if booking is not None and booking.status == BookingStatus.WAITLISTED:
         raise ScheduleError("You are already on the waitlist for this session.")
     block = session.block
+    if block is not None:
+        lock_block(block)
     if block is not None and user_slots_in_block(user.id, block.id) >= block.per_person:
         limit = "one slot" if block.per_person == 1 else f"{block.per_person} slots"
         raise ScheduleError(f"You can hold {limit} in “{block.title}”. Cancel yours first to pick another.")
@@ -148,6 +150,7 @@ def fill_places(session: Session, now: datetime) -> list[Booking]:
     if session.status != SessionStatus.SCHEDULED or session.starts_at <= now:
         return promoted
     if session.block_id is not None:
+        lock_block(session.block)  # the waitlist's next person may be booking another slot right now
         while not session.is_full:
             booking = offer_slot_from_block_waitlist(session, now)
             if booking is None:

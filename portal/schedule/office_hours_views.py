@@ -12,7 +12,7 @@ from portal.schedule import queries
 from portal.schedule.blueprint import booking_context, bp
 from portal.schedule.models import BookingStatus, OfficeHoursBlock, SessionStatus
 from portal.schedule.office_hours import join_block_waitlist, leave_block_waitlist
-from portal.schedule.rules import can_see_session, can_take_register
+from portal.schedule.rules import can_see_session, can_take_register, hosts_office_hours
 from portal.timeutil import to_local
 from portal.web.actions import change_then_redirect
 from portal.web.authz import get_or_404
@@ -40,6 +40,7 @@ def block_page(block_id: int):
     held = sum(1 for b in mine.values() if b.status == BookingStatus.BOOKED and b.session.status == SessionStatus.SCHEDULED)
     return render("schedule/block.html", block=block, days=days, full=bool(future) and all(s.is_full for s in future),
                   on_waitlist=on_waitlist, waiting_count=len(waiting), held=held,
+                  hosting=hosts_office_hours(viewer, slots[0]),
                   can_register=can_take_register(viewer, slots[0]), waiting=waiting if can_take_register(viewer, slots[0]) else [])
 
 

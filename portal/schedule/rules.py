@@ -58,10 +58,18 @@ def is_bookable(session: Session, now: datetime) -> bool:
             and session.starts_at > now)
 
 
+def hosts_office_hours(viewer: Viewer, session: Session) -> bool:
+    """The person hosts this office-hours slot: the slots are for others to book with them."""
+    return (session.kind == SessionKind.OFFICE_HOURS and session.host_id is not None
+            and session.host_id == viewer.user_id)
+
+
 def booking_refusal(viewer: Viewer, session: Session, now: datetime) -> str | None:
     """Why this person cannot book this session now (None when they can try; capacity is the service's)."""
     if not can_see_session(viewer, session):
         return "This session is not open to you."
+    if hosts_office_hours(viewer, session):
+        return "You host these office hours, so you cannot book a slot in them."
     if session.kind == SessionKind.DEADLINE:
         return "Deadlines are in your calendar; there is nothing to book."
     if session.status == SessionStatus.CANCELLED:

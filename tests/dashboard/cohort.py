@@ -8,6 +8,7 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.mentoring.models import (Meeting, Outcome, Pairing, PairingState, Progress, ProgressSection,
                                      SectionStatus)
+from portal.panel.models import Decision, Outcome as DecisionOutcome
 from portal.proposals.models import ProposalState
 from portal.rounds.models import RoundState
 from tests.factories import make_booking, make_mentor, make_proposal, make_round, make_session, make_user
@@ -48,6 +49,10 @@ def build_cohort(decided_days_ago: int = 60) -> Cohort:
                           motivation=f"Motivation of {person.name}")
         if state in (ProposalState.SELECTED, ProposalState.NOT_SELECTED):
             p.decided_at = decided
+        if state == ProposalState.SELECTED:  # the panel's decision, which the funding counts
+            db.session.flush()
+            db.session.add(Decision(round_id=round_.id, proposal_id=p.id, outcome=DecisionOutcome.SELECTED,
+                                    decided_at=decided))
         return p
 
     awarded = proposal(people[0], ProposalState.SELECTED)

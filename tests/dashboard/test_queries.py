@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from portal.dashboard import at_risk, funnel, queries, years
+from portal.panel.funding import round_funding
 from tests.dashboard.cohort import build_cohort
 from tests.factories import make_user
 from portal.panel.models import Assignment, PanelMember, Review
@@ -22,8 +23,8 @@ def test_funnel_counts_each_step_and_its_conversion(app):
 
 def test_funding_counts_selected_fees(app):
     cohort = build_cohort()
-    funding = funnel.funding(cohort.round)
-    assert (funding.places, funding.selected, funding.budget_pence, funding.used_pence) == (10, 3, 150000, 3 * 16500)
+    funding = round_funding(cohort.round)
+    assert (funding.places, funding.places_used, funding.budget, funding.budget_used) == (10, 3, 150000, 3 * 16500)
 
 
 def test_participants_at_risk_and_why(app):

@@ -52,7 +52,7 @@ def _a_busy_round(round_id: int) -> None:
 
     mentors = [make_mentor(name=f"Mentor {i}", capacity=5) for i in range(2)]
     for i, p in enumerate(selected):
-        progress = Progress(proposal_id=p.id, registered_on=today - timedelta(days=330 + i),
+        progress = Progress(proposal_id=p.id, registered_on=today - timedelta(days=660 + i),  # expiring
                             target_deadline=today + timedelta(days=10 + i),
                             sections=[ProgressSection(name=f"Section {k}", position=k, status=(
                                 SectionStatus.READY if k <= i % 3 else SectionStatus.DRAFTING)) for k in range(3)])

@@ -78,7 +78,7 @@ def test_proposals_export_is_excel_safe_and_audited(client, login_as):
 def test_every_export_downloads(client, login_as):
     cohort = build_cohort()
     login_as(Role.LEAD)
-    expected_rows = {"proposals": 6, "decisions": 0, "attendance": 6, "pairings": 2, "progress": 2}
+    expected_rows = {"proposals": 6, "decisions": 3, "attendance": 6, "pairings": 2, "progress": 2}
     for kind, count in expected_rows.items():
         response = client.get(f"/dashboard/rounds/{cohort.round.id}/export/{kind}.csv")
         assert response.status_code == 200, kind

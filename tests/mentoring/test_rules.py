@@ -5,7 +5,7 @@ from datetime import date
 from types import SimpleNamespace
 
 from portal.mentoring import rules
-from portal.mentoring.models import PairingState, SectionStatus as S
+from portal.mentoring.models import PairingState
 
 
 def test_registration_expires_two_years_on():
@@ -53,10 +53,10 @@ def test_meeting_overdue_after_six_weeks():
 def test_deadline_at_risk_within_eight_weeks_with_sections_not_ready():
     today = date(2026, 3, 1)
     soon = date(2026, 4, 26)  # 56 days
-    assert rules.deadline_at_risk(soon, [S.READY, S.DRAFTING], today)
-    assert not rules.deadline_at_risk(soon, [S.READY, S.READY], today)
-    assert not rules.deadline_at_risk(date(2026, 4, 27), [S.DRAFTING], today)
-    assert not rules.deadline_at_risk(None, [S.DRAFTING], today)
+    assert rules.deadline_at_risk(soon, 1, today)
+    assert not rules.deadline_at_risk(soon, 0, today)
+    assert not rules.deadline_at_risk(date(2026, 4, 27), 1, today)
+    assert not rules.deadline_at_risk(None, 1, today)
 
 
 def _pairing(state, mentor_user_id=1, mentee_id=2):

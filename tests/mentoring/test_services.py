@@ -1,7 +1,7 @@
 """Mentoring services on a real database: matching runs, locking, confirming, rematching, progress, register."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -281,6 +281,31 @@ def test_progress_registration_and_deadline(app, lead):
     with pytest.raises(MentoringError, match="cannot be in the future"):
         update_progress(pairing.mentee, pairing, registered_on=date.today() + timedelta(days=2),
                                  target_deadline=None)
+
+
+# 23:30 UTC on a summer evening: the server's calendar still says 14 July, London's says 15 July.
+LONDON_IS_TOMORROW = datetime(2026, 7, 14, 23, 30, tzinfo=timezone.utc)
+
+
+def test_a_meeting_held_today_in_london_can_be_logged_while_utc_is_still_yesterday(app, lead):
+    pairing = _confirmed(lead)
+    mentor_user = pairing.mentor.user
+    meeting = log_meeting(mentor_user, pairing, held_on=date(2026, 7, 15), duration_minutes=30, notes="",
+                          next_steps="", next_meeting_at=None, now=LONDON_IS_TOMORROW)
+    assert meeting.held_on == date(2026, 7, 15)
+    with pytest.raises(MentoringError, match="once it has happened"):
+        log_meeting(mentor_user, pairing, held_on=date(2026, 7, 16), duration_minutes=30, notes="",
+                    next_steps="", next_meeting_at=None, now=LONDON_IS_TOMORROW)
+
+
+def test_registration_today_in_london_is_not_in_the_future(app, lead):
+    pairing = _confirmed(lead)
+    progress = update_progress(pairing.mentee, pairing, registered_on=date(2026, 7, 15), target_deadline=None,
+                               now=LONDON_IS_TOMORROW)
+    assert progress.registered_on == date(2026, 7, 15)
+    with pytest.raises(MentoringError, match="cannot be in the future"):
+        update_progress(pairing.mentee, pairing, registered_on=date(2026, 7, 16), target_deadline=None,
+                        now=LONDON_IS_TOMORROW)
 
 
 # ---------------------------------------------------------------- PDF checks and the register

@@ -10,6 +10,7 @@ from portal.audit.models import AuditEvent
 from portal.dashboard import funnel, years
 from portal.db_types import utcnow
 from portal.extensions import db
+from portal.panel.funding import round_funding
 from portal.panel.models import Decision, Outcome, Review
 from portal.privacy.services import ANONYMOUS_EMAIL, run_retention
 from portal.proposals.models import PendingDraft, Proposal, ProposalVersion
@@ -20,7 +21,7 @@ from tests.factories import make_user
 def _figures(round_):
     by_department, by_pathway = funnel.applications_by(round_.id)
     return ([(s.label, s.count) for s in funnel.funnel(round_)], by_department, by_pathway,
-            [(r.applications, r.selected, r.awarded) for r in years.year_rows()], funnel.funding(round_))
+            [(r.applications, r.selected, r.awarded) for r in years.year_rows()], round_funding(round_))
 
 
 def _all_text() -> str:
@@ -49,7 +50,7 @@ def test_anonymisation_keeps_counts_and_removes_names_emails_and_free_text(app):
     before = _figures(cohort.round)
     assert "Motivation of Applicant 3" in _all_text()
 
-    assert run_retention() == 1
+    assert run_retention().proposals == 1
     db.session.commit()
 
     assert _figures(cohort.round) == before
@@ -65,14 +66,14 @@ def test_anonymisation_keeps_counts_and_removes_names_emails_and_free_text(app):
     assert "Motivation of Applicant 0" in text
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "proposal.anonymised")).all()
     assert [(e.object_type, e.object_id, e.actor_id) for e in events] == [("Proposal", target.id, None)]
-    assert run_retention() == 0  # nothing is anonymised twice
+    assert run_retention().proposals == 0  # nothing is anonymised twice
 
 
 def test_recent_decisions_are_kept(app):
     cohort = build_cohort(decided_days_ago=200)
-    assert run_retention() == 0
+    assert run_retention().proposals == 0
     app.config["RETENTION_MONTHS"] = 6
-    assert run_retention() == 1
+    assert run_retention().proposals == 1
     db.session.commit()
     db.session.refresh(cohort.not_selected)
     assert cohort.not_selected.motivation == ""

@@ -34,7 +34,7 @@ def _booking(session, user, days_ago: float):
 
 
 def test_session_reminder_goes_once_across_two_runs(app):
-    session = make_session(title="Portfolio workshop", starts_in=timedelta(hours=20), location="Room 101")
+    session = make_session(title="Portfolio workshop", starts_in=timedelta(hours=23, minutes=30), location="Room 101")
     keen = make_user(name="Keen Person", email="keen@example.ac.uk")
     booking = _booking(session, keen, days_ago=3)
     first = _run()
@@ -48,7 +48,7 @@ def test_session_reminder_goes_once_across_two_runs(app):
 
 
 def test_no_session_reminder_for_opted_out_people(app):
-    session = make_session(starts_in=timedelta(hours=20))
+    session = make_session(starts_in=timedelta(hours=23, minutes=30))
     _booking(session, make_user(wants_reminders=False), days_ago=3)
     report = _run()
     assert _messages() == [] and report.opted_out == 1
@@ -120,7 +120,8 @@ def test_mentor_nudge_after_six_quiet_weeks_once(app):
     today = to_local(utcnow()).date()
     quiet_mentor = make_mentor(email="quiet.mentor@example.ac.uk")
     busy_mentor = make_mentor()
-    for mentor, last_met in ((quiet_mentor, 50), (busy_mentor, 10)):
+    # 43 days: today is the first day past six weeks (mentoring's rule), the nudge's moment.
+    for mentor, last_met in ((quiet_mentor, 43), (busy_mentor, 10)):
         proposal = make_participant(round_)
         pairing = Pairing(round_id=round_.id, proposal_id=proposal.id, mentee_id=proposal.user_id,
                           mentor_id=mentor.id, state=PairingState.CONFIRMED,
@@ -136,7 +137,7 @@ def test_mentor_nudge_after_six_quiet_weeks_once(app):
 
 
 def test_cli_command_queues_and_reports(app):
-    session = make_session(starts_in=timedelta(hours=20))
+    session = make_session(starts_in=timedelta(hours=23, minutes=30))
     _booking(session, make_user(), days_ago=2)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["reminders", "send"])
@@ -172,3 +173,67 @@ def test_award_reminders_a_month_before_each_anniversary_for_those_who_opted_in(
         ("both@example.ac.uk", "Your three-yearly portfolio review is due on Fri 31 Jul 2026"),
         ("fee@example.ac.uk", "Your annual membership fee is due on Fri 31 Jul 2026"),
     ]
+
+
+# ---------------------------------------------------------------- a missed moment is skipped, for every kind
+
+def test_a_session_reminder_is_not_sent_hours_after_its_moment(app):
+    """The job missed the day-before moment by four hours: the reminder is skipped, not sent late."""
+    now = utcnow()
+    late = make_session(starts_at=now + timedelta(hours=20), ends_at=now + timedelta(hours=21))
+    _booking(late, make_user(), days_ago=3)
+    on_time = make_session(starts_at=now + timedelta(hours=22, minutes=30), ends_at=now + timedelta(hours=23))
+    keen = _booking(on_time, make_user(), days_ago=3)
+    assert _run(now).queued == {"session-tomorrow": 1}
+    assert [m.dedupe_key for m in _messages()] == [f"reminder:session-tomorrow:{keen.id}"]
+
+
+def test_a_proposal_deadline_reminder_is_skipped_a_day_after_its_moment(app):
+    now = utcnow()
+    late = make_round(closes_at=now + timedelta(days=5, hours=23))     # moment 25 hours ago
+    on_time = make_round(closes_at=now + timedelta(days=6, hours=1))   # moment 23 hours ago
+    for round_ in (late, on_time):
+        make_proposal(round_, make_user()).created_at = now - timedelta(days=20)
+    db.session.commit()
+    assert _run(now).queued == {"proposal-deadline": 1}
+    (message,) = _messages()
+    assert on_time.name in message.subject
+
+
+def test_a_submission_deadline_reminder_is_skipped_a_day_after_its_moment(app):
+    round_ = make_cohort_round()
+    now = utcnow()
+    today = to_local(now).date()
+    late, on_time = make_participant(round_), make_participant(round_, email="on.time@example.ac.uk")
+    db.session.add(Progress(proposal_id=late.id, target_deadline=today + timedelta(days=5)))
+    db.session.add(Progress(proposal_id=on_time.id, target_deadline=today + timedelta(days=7)))
+    db.session.commit()
+    assert _run(now).queued == {"submission-deadline": 1}
+    assert [m.recipient for m in _messages()] == ["on.time@example.ac.uk"]
+
+
+def test_a_mentor_nudge_is_skipped_once_its_day_has_passed(app):
+    """The nudge's moment is the day the pairing becomes overdue; a spell already quiet for 50 days was missed."""
+    round_ = make_cohort_round()
+    now = utcnow()
+    today = to_local(now).date()
+    proposal = make_participant(round_)
+    pairing = Pairing(round_id=round_.id, proposal_id=proposal.id, mentee_id=proposal.user_id,
+                      mentor_id=make_mentor().id, state=PairingState.CONFIRMED, confirmed_at=now - timedelta(days=90))
+    db.session.add(pairing)
+    db.session.flush()
+    db.session.add(Meeting(pairing_id=pairing.id, held_on=today - timedelta(days=50)))
+    db.session.commit()
+    assert _run(now).total == 0
+
+
+def test_an_award_reminder_is_skipped_a_day_after_its_moment(app):
+    from datetime import date, datetime, timezone
+
+    from portal.reminders.models import AwardReminders
+    holder = make_user()
+    db.session.add(AwardReminders(user_id=holder.id, awarded_on=date(2024, 7, 31), membership_fee=True))
+    db.session.commit()
+    # The moment is midnight in London on 1 July 2026 (30 June 23:00 UTC); a day later it has passed.
+    assert _run(datetime(2026, 7, 1, 23, 30, tzinfo=timezone.utc)).total == 0
+    assert _run(datetime(2026, 6, 30, 23, 30, tzinfo=timezone.utc)).queued == {"membership-fee": 1}
