@@ -86,4 +86,12 @@ def register_cli(app: Flask, make_app: Callable[[dict | None], Flask]) -> None:
         if report.skipped_no_server:
             click.echo("No MAIL_SERVER configured: messages stay in the outbox (leads can read them).")
             return
-        click.echo(f"sent {report.sent}, will retry {report.retried}, failed {report.failed}")
+        if report.locked_out:
+            click.echo("Another sender is running: this run sent nothing.")
+            return
+        line = f"sent {report.sent}, will retry {report.retried}, failed {report.failed}"
+        if report.reclaimed:
+            line += f"; {report.reclaimed} left sending by a stopped sender queued again"
+        if report.stopped:
+            line += f"; the mail server could not be reached, so the run stopped ({report.deferred} waiting)"
+        click.echo(line)

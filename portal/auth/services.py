@@ -121,6 +121,10 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+# The kind of the mail that carries a live reset link: a copy of it must never leave the portal.
+PASSWORD_RESET_MAIL = "password_reset"
+
+
 def _reset_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
 
@@ -159,7 +163,7 @@ def request_password_reset(email: str) -> None:
         f"cohort portal account.\n\nChoose a new password here (the link works once, for {minutes} minutes):\n"
         f"{link}\n\nIf you did not ask for this, ignore this email; your password has not changed.\n"
     )
-    queue_email(user.email, "Reset your cohort portal password", body, kind="password_reset")
+    queue_email(user.email, "Reset your cohort portal password", body, kind=PASSWORD_RESET_MAIL)
     record(user, "auth.reset_requested", user)
 
 

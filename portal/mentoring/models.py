@@ -106,6 +106,8 @@ class Pairing(db.Model):
     # Either person may tell the lead the pairing is not working; the lead then ends it and rematches.
     concern_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     concern: Mapped[str] = mapped_column(Text, default="")
+    # Who wrote it: the form promises that only the lead reads it, so the other person of the pair must not.
+    concern_reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     round = relationship("Round")
     proposal = relationship("Proposal")

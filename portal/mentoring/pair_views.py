@@ -171,6 +171,7 @@ def _pairing_page(pairing, meeting_form=None, progress_form=None, concern_form=N
                   end_form=EndPairingForm(formdata=None), section_form=SectionForm(formdata=None),
                   concern_form=concern_form or ConcernForm(formdata=None),
                   statuses=list(SectionStatus), can_update=rules.can_update_progress(current_user, pairing),
+                  can_read_concern=rules.can_read_concern(current_user, pairing),
                   is_lead=current_user.is_lead, http_status=status)
 
 

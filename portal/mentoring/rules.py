@@ -1,35 +1,36 @@
 """Who may do what in mentoring, and the date arithmetic of progress (pure functions)."""
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 
-from portal.mentoring.models import PairingState, SectionStatus
+from dateutil.relativedelta import relativedelta
 
-REGISTRATION_YEARS = 2
-EXPIRY_WARNING_MONTHS = 3
-MEETING_OVERDUE_DAYS = 6 * 7
-DEADLINE_SOON_DAYS = 8 * 7
+from portal.mentoring.models import PairingState
+
+# The at-risk thresholds: the mentor's dashboard, the lead's dashboard and the reminders all ask these
+# functions, so a participant is at risk in the same way wherever they are shown.
+REGISTRATION_VALID_FOR = relativedelta(years=2)
+EXPIRY_WARNING = relativedelta(months=3)
+MEETING_OVERDUE_AFTER = timedelta(weeks=6)
+DEADLINE_SOON = timedelta(weeks=8)
 
 
 def add_months(day: date, months: int) -> date:
     """The same day of the month `months` later (or earlier); clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return day + relativedelta(months=months)
 
 
 def registration_expiry(registered_on: date | None) -> date | None:
     """Registration with the awarding body lasts two years: 29 Feb 2024 expires on 28 Feb 2026 (never later)."""
     if registered_on is None:
         return None
-    return add_months(registered_on, 12 * REGISTRATION_YEARS)
+    return registered_on + REGISTRATION_VALID_FOR
 
 
 def expiry_warning_from(registered_on: date | None) -> date | None:
+    """The day a registration starts to count as expiring: three months before it expires."""
     expiry = registration_expiry(registered_on)
-    return add_months(expiry, -EXPIRY_WARNING_MONTHS) if expiry else None
+    return expiry - EXPIRY_WARNING if expiry else None
 
 
 def registration_state(registered_on: date | None, today: date) -> str:
@@ -44,17 +45,31 @@ def registration_state(registered_on: date | None, today: date) -> str:
     return "valid"
 
 
+def registration_at_risk(registered_on: date | None, today: date) -> bool:
+    """The registration is expiring or has expired (an unregistered participant is not yet at risk for it)."""
+    return registration_state(registered_on, today) in ("expiring", "expired")
+
+
+def quiet_since(last_meeting: date | None, started: date) -> date:
+    """The day the quiet spell counts from: the last meeting, or the pairing's start when there has been none."""
+    return last_meeting or started
+
+
 def meeting_overdue(last_meeting: date | None, started: date, today: date) -> bool:
     """No meeting in six weeks (counting from the pairing's start when there has been none)."""
-    return (today - (last_meeting or started)) > timedelta(days=MEETING_OVERDUE_DAYS)
+    return (today - quiet_since(last_meeting, started)) > MEETING_OVERDUE_AFTER
 
 
-def deadline_at_risk(deadline: date | None, statuses: list[SectionStatus], today: date) -> bool:
+def overdue_from(last_meeting: date | None, started: date) -> date:
+    """The first day on which meeting_overdue is true for this quiet spell."""
+    return quiet_since(last_meeting, started) + MEETING_OVERDUE_AFTER + timedelta(days=1)
+
+
+def deadline_at_risk(deadline: date | None, sections_not_ready: int, today: date) -> bool:
     """The target deadline is within eight weeks and some sections are not ready."""
     if deadline is None:
         return False
-    not_ready = any(s != SectionStatus.READY for s in statuses)
-    return not_ready and (deadline - today) <= timedelta(days=DEADLINE_SOON_DAYS)
+    return sections_not_ready > 0 and (deadline - today) <= DEADLINE_SOON
 
 
 def is_mentor_of(user, pairing) -> bool:
@@ -70,6 +85,14 @@ def can_view_pairing(user, pairing) -> bool:
     if getattr(user, "is_lead", False):
         return True
     return pairing.state == PairingState.CONFIRMED and (is_mentor_of(user, pairing) or is_mentee_of(user, pairing))
+
+
+def can_read_concern(user, pairing) -> bool:
+    """A concern about a pairing is read by the lead and by the one who wrote it, never by the other of the pair.
+
+    The pairing page and the subject access export both ask this."""
+    return getattr(user, "is_lead", False) or (
+        pairing.concern_reported_by_id is not None and pairing.concern_reported_by_id == getattr(user, "id", None))
 
 
 def can_update_progress(user, pairing) -> bool:

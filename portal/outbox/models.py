@@ -35,7 +35,21 @@ class OutboxMessage(db.Model):
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus), default=OutboxStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
+    # When a sender claimed it (pending -> sending): a claim older than OUTBOX_CLAIM_TIMEOUT was left by
+    # a sender that died, and the next run puts the message back in the queue.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     last_error: Mapped[str] = mapped_column(String(500), default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[str] = mapped_column(String(200), default="")
+
+
+class OutboxSenderLock(db.Model):
+    """The one sender allowed to run, on databases without advisory locks (SQLite): a lease that
+    the holder renews after each message and that lapses by itself if the holder dies."""
+
+    __tablename__ = "outbox_sender_locks"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -2,29 +2,42 @@
 
 The export holds what the portal keeps about one person and nothing about anyone else: scores
 they GAVE (not the scores others gave their proposal), their side of pairings (not the other
-person's name or details), audit events where they acted, and no feed token secrets.
+person's name or details; a concern only to the one who wrote it), the mail sent to them (a
+password-reset link left out), audit events where they acted, and no feed token secrets.
+
+Retention removes personal data past its period from every copy: proposals, their audit events and
+the outbox (run_retention).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from dateutil.relativedelta import relativedelta
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from portal.audit.models import AuditEvent
-from portal.audit.services import record
+from portal.audit.services import clear_events_about, clear_summaries_before, record
 from portal.auth.models import User
+from portal.auth.services import PASSWORD_RESET_MAIL
 from portal.db_types import utcnow
 from portal.extensions import db
+from portal.outbox.models import OutboxMessage
+from portal.outbox.services import blank_sent_before
+from portal.mentoring import rules as mentoring_rules
 from portal.mentoring.models import ExamplePortfolio, Meeting, MenteeAreas, MentorProfile, Pairing, Progress
 from portal.panel.models import Conflict, Criterion, Decision, Review, Score
 from portal.proposals.models import PendingDraft, Proposal, ProposalState, ProposalVersion
 from portal.reminders.models import AwardReminders
 from portal.rounds.models import Pathway, Round
 from portal.schedule.models import Booking, FeedToken, Session
+from portal.timeutil import to_local
 
 ANONYMOUS_EMAIL = "anonymised@retention.invalid"
 ANONYMOUS_NAME = "Anonymised applicant"
+RESET_LINK_LEFT_OUT = "(Left out: this email held a password-reset link, which may still work.)"
+# Waitlisted ones too: a year after the decision the waitlist is long over, and nobody is offered a place.
 RETAINED_STATES = (ProposalState.NOT_SELECTED, ProposalState.WAITLISTED)
 # Kept after anonymisation: what reports count. Everything else a person wrote or named goes.
 _CLEARED_TEXT = ("job_title", "role_summary", "learning_technology", "motivation", "submission_window",
@@ -121,8 +134,9 @@ def subject_access(user: User) -> dict:
     for pairing in pairings:
         item = _row(pairing, ("id", "round_id", "state", "created_at", "confirmed_at", "ended_at"))
         item["my_role"] = "mentee" if pairing.mentee_id == uid else "mentor"
-        if pairing.mentee_id == uid:
-            item["concern"] = pairing.concern
+        # Mentoring decides who reads a concern (the one who wrote it, and the lead), here as on its page.
+        if pairing.concern_reported_at and mentoring_rules.can_read_concern(user, pairing):
+            item["concern"] = {"text": pairing.concern, "reported_at": _plain(pairing.concern_reported_at)}
         item["meetings"] = [_row(m, ("held_on", "duration_minutes", "notes", "next_steps", "next_meeting_at"))
                             for m in meetings.get(pairing.id, [])]
         data["pairings"].append(item)
@@ -136,10 +150,21 @@ def subject_access(user: User) -> dict:
     choice = db.session.scalar(select(AwardReminders).where(AwardReminders.user_id == uid))
     if choice is not None:
         data["award_reminders"] = _row(choice, ("awarded_on", "membership_fee", "portfolio_review", "updated_at"))
+    data["emails"] = [_email(m) for m in db.session.scalars(
+        select(OutboxMessage).where(func.lower(OutboxMessage.recipient) == user.email.lower())
+        .order_by(OutboxMessage.id))]
     data["audit_events"] = [
         _row(e, ("at", "action", "object_type", "object_id", "summary"))
         for e in db.session.scalars(select(AuditEvent).where(AuditEvent.actor_id == uid).order_by(AuditEvent.id))]
     return data
+
+
+def _email(message: OutboxMessage) -> dict:
+    item = _row(message, ("created_at", "subject", "status", "sent_at"))
+    # A reset link may still work: a copy in a download would be a way into the account.
+    item["body"] = RESET_LINK_LEFT_OUT if message.kind == PASSWORD_RESET_MAIL else message.body
+    item["calendar_invitation"] = bool(message.ics)
+    return item
 
 
 def _group(rows, attribute: str) -> dict:
@@ -167,9 +192,16 @@ def anonymous_user() -> User:
     return user
 
 
+def months_before(now: datetime | None, months: int) -> datetime:
+    """The instant `months` calendar months before `now` on the institution's clock (31 March less one
+    month is 28 February, at the same wall time even across a change to or from summer time), in UTC."""
+    local = to_local(now or utcnow())
+    return (local - relativedelta(months=months)).astimezone(timezone.utc)
+
+
 def retention_cutoff(now: datetime | None = None) -> datetime:
-    months = int(current_app.config.get("RETENTION_MONTHS", 12))
-    return (now or utcnow()) - timedelta(days=round(months * 365.25 / 12))
+    """Decisions before this instant are old enough for their proposals to be anonymised."""
+    return months_before(now, int(current_app.config["RETENTION_MONTHS"]))
 
 
 def due_for_anonymisation(now: datetime | None = None) -> list[Proposal]:
@@ -186,8 +218,11 @@ def anonymise_proposal(proposal: Proposal, placeholder: User) -> None:
     """Remove who applied and what they wrote; keep round, state, pathway, department and dates for counts.
 
     Side effects: versions' answers, unsaved drafts, review comments, conflict reasons and decision
-    feedback cleared; the proposal moved to the placeholder account; an audit event.
+    feedback cleared; the proposal moved to the placeholder account; the summaries of the audit events
+    about it cleared and the applicant unlinked from them; an audit event. Returns how many audit
+    events were cleared.
     """
+    applicant_id = proposal.user_id
     for name in _CLEARED_TEXT:
         setattr(proposal, name, "")
     proposal.consent = False
@@ -207,16 +242,37 @@ def anonymise_proposal(proposal: Proposal, placeholder: User) -> None:
         conflict.reason = ""
     for decision in db.session.scalars(select(Decision).where(Decision.proposal_id == proposal.id)):
         decision.feedback = ""
-    record(None, "proposal.anonymised", proposal, summary=f"Proposal #{proposal.id} anonymised after the retention period")
+    cleared = clear_events_about(proposal, applicant_id)
+    record(None, "proposal.anonymised", proposal,
+           summary=f"Proposal #{proposal.id} anonymised after the retention period")
+    return cleared
 
 
-def run_retention(now: datetime | None = None) -> int:
-    """Anonymise every proposal that is due; returns how many. Caller commits."""
+@dataclass
+class RetentionReport:
+    proposals: int = 0  # anonymised
+    outbox_messages: int = 0  # sent or failed mail blanked
+    audit_events: int = 0  # audit summaries and details cleared
+
+
+def run_retention(now: datetime | None = None) -> RetentionReport:
+    """Remove personal data past its retention period, in every copy; returns the counts. Caller commits.
+
+    Proposals not selected or waitlisted, RETENTION_MONTHS after the decision: anonymised (above).
+    Mail sent or failed OUTBOX_RETENTION_DAYS ago: recipient, subject and body blanked.
+    Audit events AUDIT_RETENTION_MONTHS old: summary and details cleared.
+    What reports count (states, rounds, pathways, departments, dates) is kept.
+    """
+    report = RetentionReport()
     due = due_for_anonymisation(now)
-    if not due:
-        return 0
-    placeholder = anonymous_user()
-    for proposal in due:
-        anonymise_proposal(proposal, placeholder)
+    if due:
+        placeholder = anonymous_user()
+        for proposal in due:
+            report.audit_events += anonymise_proposal(proposal, placeholder)
+        report.proposals = len(due)
+    days = int(current_app.config["OUTBOX_RETENTION_DAYS"])
+    report.outbox_messages = blank_sent_before((now or utcnow()) - timedelta(days=days))
     db.session.flush()
-    return len(due)
+    audit_cutoff = months_before(now, int(current_app.config["AUDIT_RETENTION_MONTHS"]))
+    report.audit_events += clear_summaries_before(audit_cutoff)
+    return report

@@ -4,10 +4,16 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from portal.audit.services import record
+from portal.auth.services import PASSWORD_RESET_MAIL, request_password_reset
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.mentoring.models import Meeting, Pairing, PairingState
+from portal.mentoring.pairings import report_concern
+from portal.outbox.models import OutboxMessage
+from portal.outbox.services import queue_email
 from portal.panel.models import Criterion, Review, Score
 from portal.privacy.services import subject_access
 from portal.proposals.models import ProposalState
@@ -86,3 +92,41 @@ def test_mentor_sees_their_side_of_a_pairing_without_the_mentee(app):
     assert data["mentor_profile"]["award_name"] == "CMALT"
     text = json.dumps(data, default=str)
     assert "Ann Applicant" not in text and "ann@example.ac.uk" not in text and "Ann's own motivation" not in text
+
+
+def test_a_concern_is_in_its_writers_download_and_not_the_other_persons(client, login):
+    ann, _bob, _p, _bp, pairing = _world()
+    mentor_user = pairing.mentor.user
+    report_concern(mentor_user, pairing, "Ann never replies to my emails")
+    db.session.commit()
+
+    mine = {p["id"]: p for p in subject_access(mentor_user)["pairings"]}[pairing.id]
+    assert mine["concern"]["text"] == "Ann never replies to my emails"
+    theirs = {p["id"]: p for p in subject_access(ann)["pairings"]}[pairing.id]
+    assert "concern" not in theirs
+    # The download and the pairing page ask the same rule: the mentee's page does not show it either.
+    login(ann)
+    assert "never replies" not in client.get(f"/mentoring/pairings/{pairing.id}").get_data(as_text=True)
+    client.post("/auth/sign-out")
+    login(mentor_user)
+    assert "Ann never replies to my emails" in client.get(f"/mentoring/pairings/{pairing.id}").get_data(as_text=True)
+
+
+def test_export_holds_the_mail_sent_to_the_person_without_a_live_reset_link(app):
+    ann, *_ = _world()
+    queue_email("ANN@example.ac.uk", "Round A: the outcome of your proposal", "Dear Ann, you were selected.",
+                kind="panel.outcome")
+    queue_email("bob@example.ac.uk", "Round A: the outcome of your proposal", "Dear Bob, not this time.")
+    request_password_reset(ann.email)
+    db.session.commit()
+    reset = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == PASSWORD_RESET_MAIL))
+    link = next(line for line in reset.body.splitlines() if "://" in line)
+
+    data = subject_access(ann)
+    assert [(m["subject"], m["status"]) for m in data["emails"]] == [
+        ("Round A: the outcome of your proposal", "pending"), ("Reset your cohort portal password", "pending")]
+    assert data["emails"][0]["body"] == "Dear Ann, you were selected."
+    text = json.dumps(data, default=str)
+    assert link not in text and link.rsplit("/", 1)[-1] not in text
+    assert "password-reset link, which may still work" in data["emails"][1]["body"]
+    assert "Dear Bob" not in text

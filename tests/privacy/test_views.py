@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
+from portal.db_types import utcnow
 from portal.extensions import db
-from tests.factories import make_proposal, make_user
+from portal.outbox.services import queue_email
+from portal.reminders.models import AwardReminders
+from portal.timeutil import to_local
+from tests.factories import make_mentor, make_proposal, make_user
 
 
 def test_my_data_page_and_json_show_my_proposal_only(client, login_as):
@@ -56,10 +61,6 @@ def test_stale_token_changes_nothing(client, login_as):
 
 
 def test_award_holder_opts_in_to_fee_and_review_reminders(client, login_as):
-    from datetime import date
-
-    from portal.reminders.models import AwardReminders
-    from tests.factories import make_mentor
     me = login_as()
     make_mentor(user=me)
     page = client.get("/my-data/reminders").get_data(as_text=True)
@@ -68,7 +69,7 @@ def test_award_holder_opts_in_to_fee_and_review_reminders(client, login_as):
     assert response.status_code == 422
     assert "Enter the date of your award" in response.get_data(as_text=True)
     assert db.session.scalar(select(AwardReminders)) is None
-    response = client.post("/my-data/reminders", data={"membership_fee": "y", "awarded_on": "2999-01-01"})
+    response = client.post("/my-data/reminders", data={"membership_fee": "y", "awarded_on": "2099-01-01"})
     assert "cannot be in the future" in response.get_data(as_text=True) and response.status_code == 422
     response = client.post("/my-data/reminders", data={"wants_reminders": "y", "membership_fee": "y",
                                                        "awarded_on": "2024-03-15"})
@@ -81,3 +82,22 @@ def test_award_holder_opts_in_to_fee_and_review_reminders(client, login_as):
 def test_people_without_an_award_see_no_award_choices(client, login_as):
     login_as()
     assert "After your award" not in client.get("/my-data/reminders").get_data(as_text=True)
+
+
+def test_an_award_dated_tomorrow_on_the_institutions_calendar_is_in_the_future(client, login_as):
+    me = login_as()
+    make_mentor(user=me)
+    tomorrow = to_local(utcnow()).date() + timedelta(days=1)
+    response = client.post("/my-data/reminders", data={"membership_fee": "y", "awarded_on": tomorrow.isoformat()})
+    assert response.status_code == 422 and "cannot be in the future" in response.get_data(as_text=True)
+    today = to_local(utcnow()).date()
+    response = client.post("/my-data/reminders", data={"membership_fee": "y", "awarded_on": today.isoformat()})
+    assert response.status_code == 303
+
+
+def test_my_data_page_lists_the_mail_sent_to_me(client, login_as):
+    me = login_as(email="mina@example.ac.uk")
+    queue_email(me.email, "Your new mentor", "Dear Mina, meet your mentor.")
+    db.session.commit()
+    page = client.get("/my-data/").get_data(as_text=True)
+    assert "Email the portal sent you" in page and "Dear Mina, meet your mentor." in page
