@@ -50,6 +50,9 @@ class DefaultConfig:
     MAIL_TIMEOUT = 10
     MAIL_DEFAULT_SENDER = "cohort-portal@example.ac.uk"
     OUTBOX_MAX_ATTEMPTS = 8
+    # Seconds a sender's claim on a message (and the SQLite sender lease) lasts without news: a claim
+    # older than this was left by a sender that died, and the message is sent again.
+    OUTBOX_CLAIM_TIMEOUT = 600
 
     # Largest request body accepted (uploads are checked again per feature, e.g. 10 MB PDFs).
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
@@ -63,6 +66,13 @@ class DefaultConfig:
 
     # Proposals not selected are anonymised this many months after the decision.
     RETENTION_MONTHS = 12
+    # Sent and failed mail keeps its recipient, subject and body this many days, then retention blanks them.
+    OUTBOX_RETENTION_DAYS = 90
+    # Audit events keep their summaries and details (which quote names and text) this many months.
+    AUDIT_RETENTION_MONTHS = 24
+
+    # Live calendar feed links one person may hold (one a device or app; revoked ones do not count).
+    FEED_LINKS_PER_PERSON = 10
 
     ENV_NAME = "development"
 
@@ -71,7 +81,9 @@ _BOOL_TRUE = {"1", "true", "yes", "on"}
 
 # Keys that take integers or booleans from the environment.
 _INT_KEYS = {"MAIL_PORT", "PASSWORD_RESET_MAX_AGE", "PASSWORD_MIN_LENGTH", "OUTBOX_MAX_ATTEMPTS",
-             "MAIL_TIMEOUT", "ARGON2_TIME_COST", "RETENTION_MONTHS", "ARGON2_MEMORY_COST", "PERMANENT_SESSION_LIFETIME"}
+             "MAIL_TIMEOUT", "ARGON2_TIME_COST", "RETENTION_MONTHS", "OUTBOX_CLAIM_TIMEOUT",
+             "OUTBOX_RETENTION_DAYS", "AUDIT_RETENTION_MONTHS", "ARGON2_MEMORY_COST", "PERMANENT_SESSION_LIFETIME",
+             "FEED_LINKS_PER_PERSON"}
 _BOOL_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "RATELIMIT_ENABLED", "SESSION_COOKIE_SECURE",
               "REMEMBER_COOKIE_SECURE"}
 

@@ -28,12 +28,10 @@ def local_to_utc(wall: datetime, tz: ZoneInfo | None = None) -> datetime:
     tz = tz or zone()
     if wall.tzinfo is not None:
         return wall.astimezone(timezone.utc)
-    aware = wall.replace(tzinfo=tz, fold=0)
-    # Detect a non-existent time (spring forward): round-tripping changes it.
-    roundtrip = aware.astimezone(timezone.utc).astimezone(tz)
-    if roundtrip.replace(tzinfo=None) != wall:
-        aware = wall.replace(tzinfo=tz, fold=1)
-    return aware.astimezone(timezone.utc)
+    # fold=0 does both (PEP 495): in the overlap it picks the earlier offset, so the first of the two
+    # times; in the gap it keeps the offset from before the change, so 01:30 GMT, which is 02:30 BST.
+    # fold=1 there would take the later offset and land an hour before the gap instead.
+    return wall.replace(tzinfo=tz, fold=0).astimezone(timezone.utc)
 
 
 def format_local(instant: datetime | None, fmt: str = "%a %-d %b %Y, %H:%M") -> str:

@@ -1,23 +1,31 @@
-"""The dashboard's CSV exports: each kind's header and its rows, read in batches."""
+"""The dashboard's CSV exports: each kind's header and its rows, read in batches as the download is sent.
+
+Each `*_rows` function is a generator over `yield_per`: rows come from a server-side cursor (PostgreSQL)
+or SQLite's own cursor a batch at a time while the response streams, so a large round is never all in memory.
+"""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal.auth.models import User
 from portal.extensions import db
-from portal.mentoring.models import MentorProfile, Pairing, Progress, SectionStatus
+from portal.mentoring.models import MentorProfile, Pairing, Progress, ProgressSection, SectionStatus
 from portal.panel.models import Decision
 from portal.proposals.models import Proposal
 from portal.rounds.models import Pathway
 from portal.schedule.models import Booking, Session
 
+# Rows fetched from the cursor at a time: few round trips, little memory.
+BATCH = 200
+
 
 def proposal_rows(round_id: int):
+    """Every proposal in the round, with the applicant and the pathway."""
     query = (select(Proposal, User.name, User.email, Pathway.name).join(User, User.id == Proposal.user_id)
              .outerjoin(Pathway, Pathway.id == Proposal.pathway_id)
              .where(Proposal.round_id == round_id).order_by(Proposal.id))
-    for p, name, email, pathway in db.session.execute(query).yield_per(200):
+    for p, name, email, pathway in db.session.execute(query).yield_per(BATCH):
         yield [p.id, name, email, p.department, p.job_title, pathway, p.state, p.years_experience,
                p.created_at, p.submitted_at, p.decided_at]
 
@@ -27,9 +35,10 @@ PROPOSAL_HEADER = ["proposal_id", "name", "email", "department", "job_title", "p
 
 
 def decision_rows(round_id: int):
+    """Every panel decision in the round."""
     query = (select(Decision, User.name, Proposal.department).join(Proposal, Proposal.id == Decision.proposal_id)
              .join(User, User.id == Proposal.user_id).where(Decision.round_id == round_id).order_by(Decision.id))
-    for d, name, department in db.session.execute(query).yield_per(200):
+    for d, name, department in db.session.execute(query).yield_per(BATCH):
         yield [d.proposal_id, name, department, d.outcome, d.waitlist_position, d.decided_at, d.offered_at,
                d.accept_by, d.accepted_at, d.declined_at, d.feedback]
 
@@ -39,11 +48,12 @@ DECISION_HEADER = ["proposal_id", "name", "department", "outcome", "waitlist_pos
 
 
 def attendance_rows(round_id: int):
+    """Every booking on the round's sessions and on sessions open to every round."""
     query = (select(Session, Booking, User.name, User.email).join(Booking, Booking.session_id == Session.id)
              .join(User, User.id == Booking.user_id)
              .where(or_(Session.round_id == round_id, Session.round_id.is_(None)))
              .order_by(Session.starts_at, Session.id, User.name))
-    for s, b, name, email in db.session.execute(query).yield_per(200):
+    for s, b, name, email in db.session.execute(query).yield_per(BATCH):
         yield [s.id, s.title, s.kind, s.starts_at, name, email, b.status, b.attended]
 
 
@@ -51,12 +61,13 @@ ATTENDANCE_HEADER = ["session_id", "session", "kind", "starts_at", "name", "emai
 
 
 def pairing_rows(round_id: int):
+    """Every mentoring pairing in the round."""
     mentor_user = aliased(User)
     query = (select(Pairing, User.name, mentor_user.name).join(User, User.id == Pairing.mentee_id)
              .join(MentorProfile, MentorProfile.id == Pairing.mentor_id)
              .join(mentor_user, mentor_user.id == MentorProfile.user_id)
              .where(Pairing.round_id == round_id).order_by(Pairing.id))
-    for p, mentee, mentor in db.session.execute(query).yield_per(200):
+    for p, mentee, mentor in db.session.execute(query).yield_per(BATCH):
         yield [p.id, p.proposal_id, mentee, mentor, p.state, p.created_at, p.confirmed_at, p.ended_at, p.ended_reason]
 
 
@@ -65,11 +76,18 @@ PAIRING_HEADER = ["pairing_id", "proposal_id", "mentee", "mentor", "state", "cre
 
 
 def progress_rows(round_id: int):
-    query = (select(Progress, User.name).join(Proposal, Proposal.id == Progress.proposal_id)
-             .join(User, User.id == Proposal.user_id).where(Proposal.round_id == round_id).order_by(Progress.id))
-    for prog, name in db.session.execute(query).all():
-        ready = sum(1 for s in prog.sections if s.status == SectionStatus.READY)
-        yield [prog.proposal_id, name, prog.registered_on, prog.target_deadline, ready, len(prog.sections),
+    """Every participant's progress in the round, with how many portfolio sections are ready."""
+    # The sections are counted in the database, so each row needs no query of its own.
+    sections = (select(ProgressSection.progress_id, func.count(ProgressSection.id).label("sections"),
+                       func.sum(case((ProgressSection.status == SectionStatus.READY, 1), else_=0),
+                                type_=Integer).label("ready"))
+                .group_by(ProgressSection.progress_id).subquery())
+    query = (select(Progress, User.name, func.coalesce(sections.c.ready, 0), func.coalesce(sections.c.sections, 0))
+             .join(Proposal, Proposal.id == Progress.proposal_id).join(User, User.id == Proposal.user_id)
+             .outerjoin(sections, sections.c.progress_id == Progress.id)
+             .where(Proposal.round_id == round_id).order_by(Progress.id))
+    for prog, name, ready, total in db.session.execute(query).yield_per(BATCH):
+        yield [prog.proposal_id, name, prog.registered_on, prog.target_deadline, ready, total,
                prog.outcome, prog.outcome_recorded_at]
 
 

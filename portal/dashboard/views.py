@@ -9,10 +9,11 @@ from portal.dashboard import queries, services
 from portal.dashboard.at_risk import at_risk
 from portal.dashboard.charts import bar_chart
 from portal.dashboard.exports import EXPORTS
-from portal.dashboard.funnel import applications_by, funding, funnel, participants, round_counts
+from portal.dashboard.funnel import applications_by, funnel, participants, round_counts
 from portal.dashboard.years import awards_by_year, year_rows
 from portal.db_types import utcnow
 from portal.extensions import db
+from portal.panel.funding import round_funding
 from portal.rounds.models import Round
 from portal.timeutil import to_local
 from portal.web.authz import get_or_404
@@ -36,7 +37,7 @@ def _round_context(round_: Round, rounds: list[Round]) -> dict:
                              label_heading="Pathway", value_heading="Applications"),
         "awards": bar_chart("awards", "Awards over the years", awards, label_heading="Year", value_heading="Awards"),
     }
-    return dict(round=round_, steps=steps, charts=charts, funding=funding(round_, counts),
+    return dict(round=round_, steps=steps, charts=charts, funding=round_funding(round_),
                 scoring=queries.scoring_progress(round_.id), sessions=queries.upcoming_sessions(round_.id),
                 risks=at_risk(round_, people=people), rounds=rounds, exports=list(EXPORTS))
 
@@ -91,5 +92,4 @@ def export(round_id: int, kind: str):
     services.record_export(current_user, round_, kind)
     db.session.commit()
     stamp = to_local(utcnow()).date().isoformat()
-    # Read every row before the response starts: a streamed body outlives the request's session.
-    return csv_response(f"{kind}-round-{round_.id}-{stamp}.csv", header, list(rows(round_.id)))
+    return csv_response(f"{kind}-round-{round_.id}-{stamp}.csv", header, rows(round_.id))

@@ -13,7 +13,10 @@ FEED_REFRESH = timedelta(hours=1)
 
 def calendar_response(events: list[ical.CalendarEvent], *, name: str, filename: str, alarm: int | None = None,
                       method: str = "PUBLISH", refresh: timedelta | None = FEED_REFRESH, private: bool = True):
-    """text/calendar with an ETag and Last-Modified computed from the events, answering 304 when unchanged."""
+    """text/calendar with an ETag and Last-Modified computed from the events, answering 304 when unchanged.
+
+    If-None-Match, when sent, decides alone; If-Modified-Since counts only without it (RFC 9110 13.1.3).
+    """
     fingerprint = hashlib.sha256(repr((name, alarm, method, current_app.config["TIMEZONE"], [
         (e.uid, e.sequence, e.status, e.starts_at, e.ends_at, e.summary, e.location, e.description,
          e.last_modified) for e in events])).encode()).hexdigest()[:32]
@@ -22,7 +25,9 @@ def calendar_response(events: list[ical.CalendarEvent], *, name: str, filename: 
         modified = modified.astimezone(timezone.utc).replace(microsecond=0)
     not_modified = False
     if request.if_none_match:
-        not_modified = request.if_none_match.contains(fingerprint)
+        # If-None-Match compares weakly (RFC 9110 13.1.2): a proxy that gzips the feed weakens our ETag to
+        # W/"…", and the calendar sends that back. contains_weak also takes a list of tags, and "*".
+        not_modified = request.if_none_match.contains_weak(fingerprint)
     elif request.if_modified_since and modified is not None:
         not_modified = modified <= request.if_modified_since
     if not_modified:

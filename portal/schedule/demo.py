@@ -65,7 +65,7 @@ def run(ctx: DemoContext) -> None:
     # Weekly office hours: Tuesdays 14:00-16:00 for six weeks, 20-minute slots.
     tuesday = to_local(next_weekday_at(now, 1, time(14, 0), 1)).date()
     block = create_office_hours_block(lead, BlockInput(
-        title="Portfolio feedback office hours", first_day=tuesday, start_time="14:00", end_time="16:00",
+        title="Portfolio feedback office hours", first_day=tuesday, start_time=time(14, 0), end_time=time(16, 0),
         weeks=6, slot_minutes=20, description="Twenty minutes of feedback on a draft section of your portfolio.",
         location="Digital Learning Team office, Room 1.05", online_url=TEAMS_LINK, host_id=host.id))
     db.session.flush()

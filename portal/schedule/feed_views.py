@@ -5,7 +5,9 @@ a personal or cohort feed found by its secret token, and a round's public feed.
 """
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, url_for
+import unicodedata
+
+from flask import Response, abort, current_app, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from portal.auth.forms import ButtonForm
@@ -115,6 +117,9 @@ def feed_alarm(token_id: int):
 
 # ---------------------------------------------------------------- iCal answers
 
+# The body of a revoked feed's 410: calendar apps read only the status; a person who opens it reads this.
+GONE = "This calendar link has been revoked. Create a new one under Schedule, Calendar feeds.\n"
+
 def _events(sessions) -> list[ical.CalendarEvent]:
     return [ical.event_from_session(s, session_url(s.id)) for s in sessions]
 
@@ -123,17 +128,25 @@ def _events(sessions) -> list[ical.CalendarEvent]:
 @login_required
 def session_ics(session_id: int):
     session, _viewer = visible_session_or_404(session_id)
-    slug = "".join(c if c.isalnum() else "-" for c in session.title.lower()).strip("-")[:40] or "session"
+    # ASCII only: a WSGI server sends headers as Latin-1, and a title in any script must still download.
+    # Accents are folded away (ü → u); letters with no ASCII form are dropped.
+    ascii_title = unicodedata.normalize("NFKD", session.title.lower()).encode("ascii", "ignore").decode()
+    slug = "-".join("".join(c if c.isalnum() else " " for c in ascii_title).split())[:40] or "session"
     return calendar_response(_events([session]), name=session.display_title, filename=f"{slug}.ics",
                              refresh=None)
 
 
 @bp.route("/feed/<token>.ics")
 def feed(token: str):
-    """A personal or cohort feed, found by its secret token alone (calendar apps send no cookies)."""
-    feed_token = queries.active_feed_token(token)
+    """A personal or cohort feed, found by its secret token alone (calendar apps send no cookies).
+
+    A revoked link answers 410 Gone, which tells calendar apps to stop polling it; an unknown one 404.
+    """
+    feed_token = queries.feed_token_with_secret(token)
     if feed_token is None:
         abort(404)
+    if not feed_token.is_active:
+        return Response(GONE, 410, mimetype="text/plain")
     now = utcnow()
     owner = feed_token.user
     if not owner.is_active_account:

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db_types import LabelledEnum, UTCDateTime, str_enum, utcnow
@@ -54,9 +54,10 @@ class OfficeHoursBlock(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     first_day: Mapped[date] = mapped_column(Date)
-    # Wall-clock times in the institution's zone, as "HH:MM".
-    start_time: Mapped[str] = mapped_column(String(5))
-    end_time: Mapped[str] = mapped_column(String(5))
+    # Times of day on the institution's wall clock, with no zone: every week's slots start at the same
+    # local time, whichever side of a clock change the week falls (migration 0009 made them Time columns).
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
     weeks: Mapped[int] = mapped_column(default=1)
     slot_minutes: Mapped[int] = mapped_column(default=20)
     # How many slots one person may hold in this block.

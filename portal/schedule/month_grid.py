@@ -4,6 +4,8 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
+
 from portal.db_types import utcnow
 from portal.schedule.models import Session
 from portal.timeutil import to_local
@@ -21,6 +23,13 @@ def parse_month(value: str | None) -> date:
         except ValueError:
             pass
     return today.replace(day=1)
+
+
+def month_start(day: date, months: int = 0) -> date:
+    """The first of the month `months` after (negative: before) the month `day` is in."""
+    # relativedelta clamps to the month's length (31 Jan + 1 month = 28/29 Feb), so no day overflows into
+    # the month after; the first of that month is then always the right one.
+    return (day + relativedelta(months=months)).replace(day=1)
 
 
 def month_grid(month: date, sessions: list[Session], blocks) -> list[list[dict]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.audit.services import record
 from portal.db_types import utcnow
@@ -15,16 +15,8 @@ from portal.schedule.models import (
     Audience, BlockWaitlistEntry, Booking, BookingStatus, OfficeHoursBlock, Session, SessionKind, SessionStatus,
 )
 from portal.schedule.queries import user_slots_in_block, viewer_for
-from portal.schedule.rules import can_see_session
+from portal.schedule.rules import can_see_session, hosts_office_hours
 from portal.timeutil import local_to_utc
-
-
-def _parse_hhmm(value: str) -> time:
-    try:
-        hours, minutes = value.split(":")
-        return time(int(hours), int(minutes))
-    except (ValueError, AttributeError):
-        raise ScheduleError("Enter times as HH:MM.", "start_time") from None
 
 
 def slot_times(first_day: date, start: time, end: time, weeks: int, slot_minutes: int) -> list[tuple[datetime, datetime]]:
@@ -56,8 +48,8 @@ def slot_times(first_day: date, start: time, end: time, weeks: int, slot_minutes
 class BlockInput:
     title: str
     first_day: date
-    start_time: str
-    end_time: str
+    start_time: time
+    end_time: time
     weeks: int = 1
     slot_minutes: int = 20
     per_person: int = 1
@@ -82,11 +74,16 @@ def create_office_hours_block(actor, data: BlockInput) -> OfficeHoursBlock:
         raise ScheduleError("Each person may hold at least one slot.", "per_person")
     if data.online_url and not data.online_url.startswith(("https://", "http://")):
         raise ScheduleError("The online link must start with https://", "online_url")
-    start, end = _parse_hhmm(data.start_time), _parse_hhmm(data.end_time)
+    if data.start_time is None:
+        raise ScheduleError("Enter the time the block starts.", "start_time")
+    if data.end_time is None:
+        raise ScheduleError("Enter the time the block ends.", "end_time")
+    # Whole minutes: slots are counted in minutes, and a form's seconds would only make odd slot times.
+    start, end = data.start_time.replace(second=0, microsecond=0), data.end_time.replace(second=0, microsecond=0)
     times = slot_times(data.first_day, start, end, data.weeks, data.slot_minutes)
     block = OfficeHoursBlock(
         title=data.title.strip(), description=data.description, first_day=data.first_day,
-        start_time=start.strftime("%H:%M"), end_time=end.strftime("%H:%M"), weeks=data.weeks,
+        start_time=start, end_time=end, weeks=data.weeks,
         slot_minutes=data.slot_minutes, per_person=data.per_person, location=data.location,
         online_url=data.online_url, audience=data.audience, round_id=data.round_id, host_id=data.host_id,
     )
@@ -104,6 +101,21 @@ def create_office_hours_block(actor, data: BlockInput) -> OfficeHoursBlock:
     return block
 
 
+def lock_block(block: OfficeHoursBlock) -> OfficeHoursBlock:
+    """Serialise the bookings of one person across an office-hours block's slots, and re-read the block.
+
+    The per-person limit counts slots of the whole block, so one slot's lock is not enough: two slots
+    booked at once by the same person would both see the other not yet taken. Taken after the slot's
+    lock, always in that order (slot, then block), so two bookings never wait for each other in a circle.
+    """
+    db.session.execute(
+        update(OfficeHoursBlock).where(OfficeHoursBlock.id == block.id).values(per_person=OfficeHoursBlock.per_person)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(block)
+    return block
+
+
 def join_block_waitlist(user, block: OfficeHoursBlock, now: datetime | None = None) -> BlockWaitlistEntry:
     """Wait for any slot in a block that has none free. Audit 'office_hours.waitlisted'."""
     now = now or utcnow()
@@ -111,8 +123,11 @@ def join_block_waitlist(user, block: OfficeHoursBlock, now: datetime | None = No
     viewer = viewer_for(user)
     if not future or not can_see_session(viewer, future[0]):
         raise ScheduleError("These office hours have no slots left to wait for.")
+    if hosts_office_hours(viewer, future[0]):
+        raise ScheduleError("You host these office hours, so you cannot wait for a slot in them.")
     if any(not s.is_full for s in future):
         raise ScheduleError("There are free slots: please book one of those.")
+    lock_block(block)  # the same person may be booking one of the block's slots at this moment
     if user_slots_in_block(user.id, block.id) >= block.per_person:
         raise ScheduleError("You already hold a slot in these office hours.")
     entry = db.session.scalar(select(BlockWaitlistEntry).where(BlockWaitlistEntry.block_id == block.id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from dateutil.relativedelta import relativedelta
 from flask import has_request_context, request
 from sqlalchemy import Integer, and_, false, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
@@ -83,7 +84,7 @@ def visible_clause(viewer: Viewer):
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     """The UTC instants a local calendar month starts and ends."""
     first = month.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
+    following = first + relativedelta(months=1)
     return (local_to_utc(datetime.combine(first, datetime.min.time())),
             local_to_utc(datetime.combine(following, datetime.min.time())))
 
@@ -261,11 +262,11 @@ def terms() -> list[Term]:
 FEED_HISTORY = timedelta(days=365)
 
 
-def active_feed_token(token: str) -> FeedToken | None:
-    """The live feed token with this secret (None for anything odd, revoked or unknown)."""
+def feed_token_with_secret(token: str) -> FeedToken | None:
+    """The feed token with this secret, live or revoked (None for anything odd or unknown)."""
     if not token or len(token) > 64:
         return None
-    return db.session.scalar(select(FeedToken).where(FeedToken.token == token, FeedToken.revoked_at.is_(None)))
+    return db.session.scalar(select(FeedToken).where(FeedToken.token == token))
 
 
 def feed_tokens_of(user_id: int) -> list[FeedToken]:

@@ -1,8 +1,6 @@
 """Everyone's schedule pages: the month (list or grid), a session's page, and booking or cancelling a place."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
@@ -14,18 +12,12 @@ from portal.schedule.bookings import book_session, cancel_booking as cancel_a_bo
 from portal.schedule.clashes import clashes_for, clashes_for_many
 from portal.schedule.links import feed_links, round_feed_links
 from portal.schedule.models import BookingStatus, Session
-from portal.schedule.month_grid import month_grid, parse_month
+from portal.schedule.month_grid import month_grid, month_start, parse_month
 from portal.schedule.notice import all_notice_hours
 from portal.schedule.rules import can_take_register
 from portal.web.actions import STALE_FORM, attempt
 from portal.web.htmx import render, wants_fragment
-
-
-def _safe_next(default: str) -> str:
-    target = request.form.get("next") or request.args.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+from portal.web.redirects import next_or
 
 
 @bp.route("/")
@@ -42,8 +34,7 @@ def index():
     schedule = queries.month_schedule(viewer, *queries.month_bounds(month))
     items = [booking_context(s, schedule.bookings.get(s.id), viewer, now, schedule.positions)
              for s in schedule.sessions]
-    previous_month = (month - timedelta(days=1)).replace(day=1)
-    next_month = (month + timedelta(days=32)).replace(day=1)
+    previous_month, next_month = month_start(month, -1), month_start(month, 1)
     grid = month_grid(month, schedule.sessions, schedule.blocks) if view == "grid" else None
     feeds = [t for t in queries.feed_tokens_of(current_user.id) if t.is_active]
     rounds = queries.feed_rounds(viewer)
@@ -87,7 +78,7 @@ def _booking_response(session: Session, viewer, message: str, error: bool):
                       message=message, message_error=error, http_status=409 if error else 200,
                       headers={"HX-Trigger": "schedule-bookings-changed"})
     flash(message, "error" if error else "success")
-    return redirect(_safe_next(url_for("schedule.session_page", session_id=session.id)), 303)
+    return redirect(next_or(url_for("schedule.session_page", session_id=session.id)), 303)
 
 
 @bp.route("/sessions/<int:session_id>/book", methods=["POST"])

@@ -63,7 +63,11 @@ def csv_text(header: Iterable[str], rows: Iterable[Iterable]) -> str:
 
 
 def csv_response(filename: str, header: Iterable[str], rows: Iterable[Iterable]) -> Response:
-    """A streamed download of rows already read (the body is sent after the request's session closes)."""
+    """A streamed download: `rows` may be a generator reading the database as the body is sent.
+
+    stream_with_context keeps the request's context, and so its database session, open until the last
+    row is out; it is torn down (and the session removed) when the body ends or the client goes away.
+    """
     response = Response(stream_with_context(iter_csv(header, rows)), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -1,7 +1,7 @@
 """Role matrix for the schedule: staff pages, lead management, registers, private sessions and public feeds."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -37,9 +37,8 @@ def _booking():
 
 
 def _block():
-    from datetime import date
     block = create_office_hours_block(make_user(), BlockInput(
-        title="Slots", first_day=date(2030, 3, 5), start_time="10:00", end_time="11:00"))
+        title="Slots", first_day=date(2030, 3, 5), start_time=time(10, 0), end_time=time(11, 0)))
     db.session.commit()
     return block.id
 

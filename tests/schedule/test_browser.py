@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 
 import icalendar
 import pytest
@@ -23,7 +23,7 @@ def test_staff_book_a_workshop_and_an_office_hours_slot_and_download_the_ics(app
                             starts_in=timedelta(days=9))
     day = (to_local(workshop.starts_at) + timedelta(days=1)).date()
     block = create_office_hours_block(make_user(), BlockInput(
-        title="Feedback office hours", first_day=day, start_time="14:00", end_time="15:00", slot_minutes=20))
+        title="Feedback office hours", first_day=day, start_time=time(14, 0), end_time=time(15, 0), slot_minutes=20))
     db.session.commit()
 
     page.goto("/auth/sign-in")

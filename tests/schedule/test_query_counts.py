@@ -1,7 +1,7 @@
 """No N+1 on the staff schedule: the page sends the same few SQL queries whatever the shown month holds."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import pytest
 
@@ -56,8 +56,8 @@ def _a_busy_month(person) -> None:
     make_session(title="Same room", location="room 9", host_id=hosts[0].id, starts_at=mine.starts_at)
     make_session(title="Mine too", host_id=person.id, starts_at=_at(23))
     for b in range(2):
-        block = OfficeHoursBlock(title=f"Office hours {b}", first_day=date(2030, 5, 7 + b), start_time="14:00",
-                                 end_time="15:00", slot_minutes=20, host_id=hosts[b].id)
+        block = OfficeHoursBlock(title=f"Office hours {b}", first_day=date(2030, 5, 7 + b), start_time=time(14, 0),
+                                 end_time=time(15, 0), slot_minutes=20, host_id=hosts[b].id)
         db.session.add(block)
         db.session.flush()
         for k in range(3):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -283,9 +283,12 @@ def test_leaving_a_waitlist_is_allowed_inside_the_notice_period():
 def test_office_hours_block_is_split_into_slots_every_week_at_the_same_local_time(app):
     lead = make_user(roles=[Role.LEAD])
     block = create_office_hours_block(lead, BlockInput(
-        title="Portfolio office hours", first_day=date(2026, 10, 20), start_time="14:00", end_time="16:00",
+        title="Portfolio office hours", first_day=date(2026, 10, 20), start_time=time(14, 0), end_time=time(16, 0),
         weeks=2, slot_minutes=20, location="Library 1"))
     db.session.commit()
+    db.session.expire(block)
+    # Read back from the database as times of day (Time columns), not "HH:MM" strings.
+    assert (block.start_time, block.end_time) == (time(14, 0), time(16, 0))
     slots = block.sessions
     assert len(slots) == 12
     assert all(s.capacity == 1 and s.kind == SessionKind.OFFICE_HOURS for s in slots)
@@ -298,8 +301,8 @@ def test_office_hours_block_is_split_into_slots_every_week_at_the_same_local_tim
 
 
 @pytest.mark.parametrize("start, end, minutes, message", [
-    ("14:00", "16:00", 25, "Slots of 25 minutes do not divide a block of 120 minutes."),
-    ("16:00", "14:00", 20, "The block must end after it starts."),
+    (time(14, 0), time(16, 0), 25, "Slots of 25 minutes do not divide a block of 120 minutes."),
+    (time(16, 0), time(14, 0), 20, "The block must end after it starts."),
 ])
 def test_bad_office_hours_blocks_are_refused(start, end, minutes, message):
     with pytest.raises(ScheduleError) as refused:
@@ -313,7 +316,7 @@ def test_bad_office_hours_blocks_are_refused(start, end, minutes, message):
 def _future_block(weeks=1, per_person=1):
     day = (utcnow() + timedelta(days=7)).date()
     block = create_office_hours_block(make_user(roles=[Role.LEAD]), BlockInput(
-        title="Feedback slots", first_day=day, start_time="10:00", end_time="11:00", weeks=weeks,
+        title="Feedback slots", first_day=day, start_time=time(10, 0), end_time=time(11, 0), weeks=weeks,
         slot_minutes=30, per_person=per_person))
     db.session.commit()
     return block

@@ -147,7 +147,7 @@ def test_people_create_revoke_and_regenerate_their_feed_links(client, login_as):
     client.post(f"/schedule/feeds/{token.id}/regenerate")
     db.session.refresh(token)
     assert token.revoked_at is not None
-    assert client.get(f"/schedule/feed/{token.token}.ics").status_code == 404
+    assert client.get(f"/schedule/feed/{token.token}.ics").status_code == 410
     fresh = db.session.scalar(select(FeedToken).where(FeedToken.revoked_at.is_(None)))
     assert client.get(f"/schedule/feed/{fresh.token}.ics").status_code == 200
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "feed.revoked")) == 1
