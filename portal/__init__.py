@@ -7,10 +7,10 @@ from pathlib import Path
 from flask import Flask, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import joinedload
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import models  # noqa: F401  (registers every table)
-from portal.auth.models import User
+from portal.auth import sessions as sign_in_sessions
 from portal.blueprints import register_blueprints
 from portal.cli import register_cli
 from portal.config import DefaultConfig, environment_overrides, instance_secret_key
@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     _finish_config(app)
+    _trust_proxies(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -74,6 +75,27 @@ def _finish_config(app: Flask) -> None:
         if len(app.config["SECRET_KEY"]) < 32:
             raise RuntimeError("Refusing to start in production with a short SECRET_KEY.")
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    if production:
+        refuse_unshared_limits(app.config)
+
+
+def refuse_unshared_limits(config) -> None:
+    """Production needs one rate-limit count for all workers: refuse memory:// unless SINGLE_WORKER is set."""
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if storage.startswith("memory://") and config.get("RATELIMIT_ENABLED", True) and not config.get("SINGLE_WORKER"):
+        raise RuntimeError(
+            "Refusing to start in production with RATELIMIT_STORAGE_URI=memory://: each worker would keep its own "
+            "count, so the sign-in limit would not hold. Set PORTAL_RATELIMIT_STORAGE_URI=redis://host:6379/0 "
+            "(install the `redis` extra), or PORTAL_SINGLE_WORKER=1 if the portal runs one worker process only.")
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies, take the client's address, scheme, host and port from their headers."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops < 0:
+        raise RuntimeError("TRUSTED_PROXIES must be 0 or more.")
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
 
 def _setup_login(app: Flask) -> None:
@@ -92,13 +114,9 @@ def _setup_login(app: Flask) -> None:
         g.pop(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
         g.pop("csrf_valid", None)
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        try:
-            # The roles come in the same query: every page asks for them.
-            return db.session.get(User, int(user_id), options=[joinedload(User.role_grants)])
-        except (TypeError, ValueError):
-            return None
+    # The session and the remember cookie carry a sign-in token (User.get_id), never the person's id:
+    # a revoked or expired sign-in loads nobody. The person, their roles and the sign-in come in one query.
+    login_manager.user_loader(sign_in_sessions.user_for_token)
 
 
 def _setup_sqlite(app: Flask) -> None:

@@ -13,6 +13,11 @@ class DefaultConfig:
     TIMEZONE = "Europe/London"
     # Comma-separated list of email domains allowed to sign up.
     EMAIL_DOMAINS = "example.ac.uk"
+    # Sign-up matches the domains exactly; True also accepts their subdomains (staff.example.ac.uk).
+    ALLOW_SUBDOMAINS = False
+    # A sign-up's link to prove the address works once, for this many seconds; an invitation's for longer.
+    SIGN_UP_LINK_MAX_AGE = 60 * 60 * 24
+    INVITATION_MAX_AGE = 60 * 60 * 24 * 14
 
     # Database: SQLite in instance/ unless DATABASE_URL says otherwise.
     SQLALCHEMY_DATABASE_URI: str | None = None
@@ -27,6 +32,10 @@ class DefaultConfig:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    # A sign-in (portal.auth.sessions) ends after this many seconds without a visit, unless remembered;
+    # a remembered device lasts REMEMBER_COOKIE_DURATION seconds from sign-in.
+    SIGN_IN_IDLE_SECONDS = 60 * 60 * 12
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
 
@@ -38,7 +47,18 @@ class DefaultConfig:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    # Sign-up, reset and re-sent links are also limited per posted address (a keyed hash of it).
+    ADDRESS_RATE_LIMIT = "3 per 10 minutes;10 per day"
     RATELIMIT_HEADERS_ENABLED = True
+    # In production the limits must be shared by every worker: a redis:// store (the `redis` extra).
+    # memory:// keeps one count per process, so production refuses it unless SINGLE_WORKER says the
+    # portal runs one worker process only (PORTAL_SINGLE_WORKER=1).
+    SINGLE_WORKER = False
+
+    # How many proxies in front of the portal set X-Forwarded-For/-Proto/-Host/-Port (werkzeug's ProxyFix).
+    # 0 (the default) trusts none: the client address is the connection's. Behind one nginx, set 1. Never set
+    # more than there are: a client could then choose its own address (and its own rate-limit bucket).
+    TRUSTED_PROXIES = 0
 
     # Outgoing mail. With no MAIL_SERVER, mail stays in the outbox (readable by leads).
     MAIL_SERVER: str | None = None
@@ -70,9 +90,28 @@ class DefaultConfig:
     OUTBOX_RETENTION_DAYS = 90
     # Audit events keep their summaries and details (which quote names and text) this many months.
     AUDIT_RETENTION_MONTHS = 24
+    # Sign-ins that were revoked or expired are kept this many days (they show under My data), then deleted.
+    SIGN_IN_RETENTION_DAYS = 90
 
     # Live calendar feed links one person may hold (one a device or app; revoked ones do not count).
     FEED_LINKS_PER_PERSON = 10
+
+    # Institutional sign-in (OpenID Connect, portal/auth/oidc.py): off while OIDC_DISCOVERY_URL is empty.
+    # OIDC_ISSUER is the issuer ID tokens must carry (for Microsoft Entra ID the tenant's own,
+    # https://login.microsoftonline.com/<tenant id>/v2.0); empty means the discovery document's.
+    OIDC_DISCOVERY_URL = ""
+    OIDC_CLIENT_ID = ""
+    OIDC_CLIENT_SECRET = ""
+    OIDC_ISSUER = ""
+    OIDC_NAME = ""  # the button says "Sign in with <OIDC_NAME>" (INSTITUTION_NAME when empty)
+    OIDC_SCOPES = "openid email profile"
+    # Group claims to portal roles, "group=role,group2=role2" (roles: panel, mentor, lead). The roles
+    # named here follow the groups at every sign-in: added when a group maps to one, removed when none does.
+    OIDC_GROUP_ROLES = ""
+    OIDC_GROUPS_CLAIM = "groups"
+    # Off: an account at one of EMAIL_DOMAINS that is linked to the provider cannot sign in with a password.
+    OIDC_PASSWORDS_FOR_INSTITUTION = True
+    OIDC_TIMEOUT = 10  # seconds for each call to the provider
 
     ENV_NAME = "development"
 
@@ -83,9 +122,10 @@ _BOOL_TRUE = {"1", "true", "yes", "on"}
 _INT_KEYS = {"MAIL_PORT", "PASSWORD_RESET_MAX_AGE", "PASSWORD_MIN_LENGTH", "OUTBOX_MAX_ATTEMPTS",
              "MAIL_TIMEOUT", "ARGON2_TIME_COST", "RETENTION_MONTHS", "OUTBOX_CLAIM_TIMEOUT",
              "OUTBOX_RETENTION_DAYS", "AUDIT_RETENTION_MONTHS", "ARGON2_MEMORY_COST", "PERMANENT_SESSION_LIFETIME",
-             "FEED_LINKS_PER_PERSON"}
-_BOOL_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "RATELIMIT_ENABLED", "SESSION_COOKIE_SECURE",
-              "REMEMBER_COOKIE_SECURE"}
+             "FEED_LINKS_PER_PERSON", "SIGN_UP_LINK_MAX_AGE", "INVITATION_MAX_AGE", "SIGN_IN_IDLE_SECONDS",
+             "REMEMBER_COOKIE_DURATION", "OIDC_TIMEOUT", "TRUSTED_PROXIES"}
+_BOOL_KEYS = {"ALLOW_SUBDOMAINS", "MAIL_USE_TLS", "MAIL_USE_SSL", "RATELIMIT_ENABLED", "SESSION_COOKIE_SECURE",
+              "REMEMBER_COOKIE_SECURE", "OIDC_PASSWORDS_FOR_INSTITUTION", "SINGLE_WORKER"}
 
 
 def environment_overrides(environ: dict[str, str] | None = None) -> dict:

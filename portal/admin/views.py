@@ -13,7 +13,7 @@ from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage, OutboxStatus
 from portal.outbox.services import retry_message
-from portal.web.actions import attempt
+from portal.web.actions import attempt, change_then_redirect
 from portal.web.authz import get_or_404
 from portal.web.htmx import render
 from portal.web.pagination import paginate
@@ -52,6 +52,17 @@ def change_role(user_id: int):
                     else url_for("admin.people"), 303)
 
 
+@bp.route("/people/<int:user_id>/sign-out-everywhere", methods=["POST"])
+@lead_required
+def sign_out_everywhere(user_id: int):
+    """End every sign-in of one person on every device (a lost laptop, a person leaving)."""
+    person = get_or_404(User, user_id)
+    return change_then_redirect(lambda: auth_services.sign_out_everywhere(current_user, person),
+                                url_for("admin.people", q=person.email),
+                                lambda ended: f"{person.name} is signed out everywhere ({ended} sign-ins ended).",
+                                valid=ButtonForm().validate_on_submit())
+
+
 @bp.route("/outbox")
 @lead_required
 def outbox():
@@ -87,3 +98,7 @@ def audit():
     page = paginate(queries.audit_events(action, actor, object_type))
     return render("admin/audit.html", page=page, action=action, actor=actor, object_type=object_type,
                   filters=filters)
+
+
+# The view modules that register their routes on this blueprint (they import `bp` from here).
+from portal.admin import invitations_views  # noqa: E402,F401

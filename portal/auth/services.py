@@ -1,6 +1,9 @@
 """Account rules: who may sign up, password checks, reset links and role grants."""
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -8,6 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from portal.audit.services import record
+from portal.auth import sessions
 from portal.auth.models import Role, RoleGrant, User
 from portal.db_types import utcnow
 from portal.errors import ServiceError
@@ -55,9 +59,11 @@ def allowed_domains() -> list[str]:
 
 
 def email_domain_allowed(email: str) -> bool:
-    """True when the address belongs to one of the institution's domains (or a subdomain)."""
+    """True when the address is at one of the institution's domains exactly, or at a subdomain of one
+    when ALLOW_SUBDOMAINS is set."""
     domain = normalise_email(email).rpartition("@")[2]
-    return any(domain == d or domain.endswith("." + d) for d in allowed_domains())
+    subdomains = bool(current_app.config.get("ALLOW_SUBDOMAINS"))
+    return any(domain == d or (subdomains and domain.endswith("." + d)) for d in allowed_domains())
 
 
 def password_problem(password: str, email: str = "", name: str = "") -> str | None:
@@ -81,7 +87,9 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def sign_up(email: str, name: str, password: str, department: str = "", job_title: str = "") -> User:
-    """Create a staff account. Refuses other domains, duplicates and weak passwords."""
+    """Create an unverified staff account (it can do nothing until its address is proven: see
+    auth/sign_up.py, which mails the link). Refuses other domains, duplicates and weak passwords.
+    Side effect: an audit event."""
     email = normalise_email(email)
     if not email_domain_allowed(email):
         domains = ", ".join("@" + d for d in allowed_domains())
@@ -95,6 +103,9 @@ def sign_up(email: str, name: str, password: str, department: str = "", job_titl
                 password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
+    # Not verified: set after the insert, because the ORM reads None at insert as "use the column's default"
+    # (which verifies the people made in code: the demo, the command line, the tests' factories).
+    user.verified_at = None
     record(user, "account.created", user, summary=f"{email} signed up")
     return user
 
@@ -104,16 +115,21 @@ _DUMMY_HASH: str | None = None
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user for these credentials, or None. Does not say which part was wrong."""
+    """The user for these credentials, or None. Does not say which part was wrong.
+
+    An account whose address is not yet verified is returned without being signed in (check
+    `user.is_verified`); an expired or switched-off account gets None."""
     global _DUMMY_HASH
     user = find_user_by_email(email)
-    if user is None or not user.is_active_account:
+    if user is None or not user.is_active_account or user.has_expired:
         if _DUMMY_HASH is None:
             _DUMMY_HASH = hash_password("not-a-real-password")
         verify_password(_DUMMY_HASH, password)
         return None
     if not verify_password(user.password_hash, password):
         return None
+    if not user.is_verified:
+        return user  # the caller tells them to use the emailed link; they are not signed in
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
@@ -129,9 +145,20 @@ def _reset_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
 
 
+def _password_stamp(user: User) -> str:
+    # A keyed digest of the current password hash: it changes when the password does (so a link works
+    # once), and unlike a piece of the hash itself it tells a reader of the link nothing about the hash.
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, f"reset:{user.id}:{user.password_hash}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def make_reset_token(user: User) -> str:
-    """A signed token naming the user and a fragment of their current hash, so it works once."""
-    return _reset_serializer().dumps({"uid": user.id, "h": user.password_hash[-16:]})
+    """A signed, expiring token naming the user and a stamp of their current password, so it works once.
+
+    Nothing of it is stored: the mail carries it as a hidden link (the outbox keeps it only encrypted,
+    until sent), and a reset changes the password, and so the stamp, which spends every earlier link.
+    """
+    return _reset_serializer().dumps({"uid": user.id, "h": _password_stamp(user)})
 
 
 def user_for_reset_token(token: str) -> User:
@@ -144,7 +171,7 @@ def user_for_reset_token(token: str) -> User:
     except BadSignature:
         raise AccountError("This reset link is not valid. Ask for a new one below.")
     user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
-    if user is None or user.password_hash[-16:] != data.get("h"):
+    if user is None or not hmac.compare_digest(_password_stamp(user), str(data.get("h", ""))):
         raise AccountError("This reset link has already been used or is no longer valid. Ask for a new one below.")
     return user
 
@@ -163,7 +190,7 @@ def request_password_reset(email: str) -> None:
         f"cohort portal account.\n\nChoose a new password here (the link works once, for {minutes} minutes):\n"
         f"{link}\n\nIf you did not ask for this, ignore this email; your password has not changed.\n"
     )
-    queue_email(user.email, "Reset your cohort portal password", body, kind=PASSWORD_RESET_MAIL)
+    queue_email(user.email, "Reset your cohort portal password", body, kind=PASSWORD_RESET_MAIL, secret_links=[link])
     record(user, "auth.reset_requested", user)
 
 
@@ -174,7 +201,37 @@ def reset_password(user: User, new_password: str) -> User:
         raise AccountError(problem, "password")
     user.password_hash = hash_password(new_password)
     record(user, "auth.password_reset", user)
+    sessions.revoke_all(user, user, "password reset")
     return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> User:
+    """Change a signed-in person's password after checking the current one.
+
+    Side effects: the new hash; every sign-in of theirs revoked, this one too (the caller signs this
+    device in again with a new token); audit events.
+    """
+    if not verify_password(user.password_hash, current_password):
+        raise AccountError("That is not your current password.", "current_password")
+    problem = password_problem(new_password, user.email, user.name)
+    if problem:
+        raise AccountError(problem, "password")
+    user.password_hash = hash_password(new_password)
+    record(user, "auth.password_changed", user)
+    sessions.revoke_all(user, user, "password changed")
+    return user
+
+
+def sign_out(user: User) -> None:
+    """End the sign-in this request came with. Side effects: the sign-in revoked; audit events."""
+    record(user, "auth.signed_out", user)
+    if user.sign_in_session is not None:
+        sessions.revoke_session(user, user.sign_in_session, "signed out")
+
+
+def sign_out_everywhere(actor: User, user: User) -> int:
+    """A lead ends every sign-in of `user` on every device. Side effect: an audit event. Returns how many."""
+    return sessions.revoke_all(actor, user, f"signed out everywhere by {actor.name}")
 
 
 def lead_count() -> int:

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
-from portal.audit.services import record
-from portal.auth import services
-from portal.auth.forms import ButtonForm, ResetPasswordForm, ResetRequestForm, SignInForm, SignUpForm
+from portal.auth import oidc, services, sessions
+from portal.auth.forms import ButtonForm, ChangePasswordForm, ResetPasswordForm, ResetRequestForm, SignInForm
+from portal.auth.limits import per_address
 from portal.extensions import db, limiter
 from portal.web.actions import attempt
 from portal.web.csrf import keeps_input_on_csrf_failure
@@ -39,8 +39,15 @@ def sign_in():
     error = None
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        if user is not None and not user.is_verified:  # the right password, but the address is not proven
+            db.session.rollback()
+            return render_template("auth/sign_in.html", form=form, unverified=True), 400
+        if user is not None and not oidc.password_sign_in_allowed(user):  # institution accounts use the button
+            db.session.rollback()
+            return render_template("auth/sign_in.html", form=form, error=(
+                f"Your account signs in with {oidc.provider_name()}: use the button above.")), 400
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            sessions.sign_in(user, remember=bool(form.remember.data))
             db.session.commit()
             flash(f"Signed in as {user.name}.", "success")
             return redirect(next_or(url_for("main.home")), 303)
@@ -54,33 +61,17 @@ def sign_in():
 def sign_out():
     form = ButtonForm()
     if form.validate_on_submit() and current_user.is_authenticated:
-        record(current_user, "auth.signed_out", current_user)
+        services.sign_out(current_user)
         db.session.commit()
         logout_user()
         flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"), 303)
 
 
-@bp.route("/sign-up", methods=["GET", "POST"])
-@keeps_input_on_csrf_failure
-def sign_up():
-    form = SignUpForm()
-    if form.validate_on_submit():
-        done = attempt(lambda: services.sign_up(form.email.data, form.name.data, form.password.data,
-                                                department=form.department.data or "",
-                                                job_title=form.job_title.data or ""),
-                       form=form, field="email")
-        if done:
-            login_user(done.value)
-            flash("Welcome! Your account is ready.", "success")
-            return redirect(url_for("main.home"), 303)
-    status = 400 if form.errors else 200
-    return render_template("auth/sign_up.html", form=form, domains=services.allowed_domains()), status
-
-
 @bp.route("/reset", methods=["GET", "POST"])
 @keeps_input_on_csrf_failure
 @limiter.limit(_login_limit, methods=["POST"])
+@per_address
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -107,3 +98,28 @@ def reset_password(token: str):
         return redirect(url_for("auth.sign_in"), 303)
     status = 400 if form.errors else 200
     return render_template("auth/reset_password.html", form=form, token=token), status
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@keeps_input_on_csrf_failure
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        remembered = bool(current_user.sign_in_session and current_user.sign_in_session.remembered)
+        person = current_user._get_current_object()
+        if attempt(lambda: services.change_password(person, form.current_password.data, form.password.data),
+                   form=form, field="password"):
+            # Every sign-in ended with the old password; this device goes on with a new one.
+            sessions.sign_in(person, remember=remembered)
+            db.session.commit()
+            flash("Your password has been changed. Every other device you were signed in on is signed out.",
+                  "success")
+            return redirect(url_for("privacy.index"), 303)
+    status = 400 if form.errors else 200
+    return render_template("auth/change_password.html", form=form), status
+
+
+# The view modules that register their routes on this blueprint (they import `bp` from here).
+from portal.auth import sign_up_views  # noqa: E402,F401
+from portal.auth import oidc_views  # noqa: E402,F401

@@ -19,6 +19,9 @@ from sqlalchemy import func, or_, select
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import clear_events_about, clear_summaries_before, record
+from portal.auth import oidc
+from portal.auth import sessions as sign_in_sessions
+from portal.auth.link_models import Invitation
 from portal.auth.models import User
 from portal.auth.services import PASSWORD_RESET_MAIL
 from portal.db_types import utcnow
@@ -63,7 +66,8 @@ def subject_access(user: User) -> dict:
     uid = user.id
     data: dict = {"generated_at": _plain(utcnow())}
     data["account"] = _row(user, ("id", "email", "name", "job_title", "department", "campus", "created_at",
-                                  "last_login_at", "wants_reminders", "is_active_account"))
+                                  "last_login_at", "wants_reminders", "is_active_account", "verified_at",
+                                  "expires_at"))
     data["account"]["roles"] = sorted(role.value for role in user.roles)
     if user.line_manager is not None:
         data["account"]["line_manager"] = user.line_manager.name
@@ -150,6 +154,14 @@ def subject_access(user: User) -> dict:
     choice = db.session.scalar(select(AwardReminders).where(AwardReminders.user_id == uid))
     if choice is not None:
         data["award_reminders"] = _row(choice, ("awarded_on", "membership_fee", "portfolio_review", "updated_at"))
+    data["sign_in_sessions"] = [
+        _row(s, ("created_at", "last_seen_at", "user_agent", "remembered", "expires_at", "revoked_at"))
+        for s in sign_in_sessions.sign_in_history(user)]
+    data["institution_sign_in"] = [_row(i, ("issuer", "subject", "created_at", "last_sign_in_at"))
+                                   for i in oidc.identities_of(user)]
+    data["invitations"] = [_row(i, ("created_at", "expires_at", "used_at", "role", "account_expires_at"))
+                           for i in db.session.scalars(select(Invitation).where(Invitation.email == user.email)
+                                                       .order_by(Invitation.id))]
     data["emails"] = [_email(m) for m in db.session.scalars(
         select(OutboxMessage).where(func.lower(OutboxMessage.recipient) == user.email.lower())
         .order_by(OutboxMessage.id))]
@@ -253,6 +265,7 @@ class RetentionReport:
     proposals: int = 0  # anonymised
     outbox_messages: int = 0  # sent or failed mail blanked
     audit_events: int = 0  # audit summaries and details cleared
+    sign_in_sessions: int = 0  # ended sign-ins deleted
 
 
 def run_retention(now: datetime | None = None) -> RetentionReport:
@@ -261,6 +274,7 @@ def run_retention(now: datetime | None = None) -> RetentionReport:
     Proposals not selected or waitlisted, RETENTION_MONTHS after the decision: anonymised (above).
     Mail sent or failed OUTBOX_RETENTION_DAYS ago: recipient, subject and body blanked.
     Audit events AUDIT_RETENTION_MONTHS old: summary and details cleared.
+    Sign-ins revoked or expired SIGN_IN_RETENTION_DAYS ago: deleted.
     What reports count (states, rounds, pathways, departments, dates) is kept.
     """
     report = RetentionReport()
@@ -275,4 +289,6 @@ def run_retention(now: datetime | None = None) -> RetentionReport:
     db.session.flush()
     audit_cutoff = months_before(now, int(current_app.config["AUDIT_RETENTION_MONTHS"]))
     report.audit_events += clear_summaries_before(audit_cutoff)
+    days = int(current_app.config["SIGN_IN_RETENTION_DAYS"])
+    report.sign_in_sessions = sign_in_sessions.delete_ended_before((now or utcnow()) - timedelta(days=days))
     return report

@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required, logout_user
 
+from portal.auth import sessions
+from portal.auth.forms import ButtonForm
+from portal.auth.models import SignInSession
 from portal.extensions import db
 from portal.privacy import services
 from portal.privacy.forms import RemindersForm
 from portal.reminders import services as reminder_services
+from portal.web.actions import attempt
 from portal.web.csrf import keeps_input_on_csrf_failure
 
 bp = Blueprint("privacy", __name__, url_prefix="/my-data")
@@ -26,7 +30,28 @@ def _exported(kind: str) -> dict:
 @bp.route("/")
 @login_required
 def index():
-    return render_template("privacy/index.html", data=_exported("html"))
+    return render_template("privacy/index.html", data=_exported("html"), devices=sessions.live_sessions(current_user),
+                           this_device=current_user.sign_in_session)
+
+
+@bp.route("/devices/<int:session_id>/revoke", methods=["POST"])
+@login_required
+def revoke_device(session_id: int):
+    """Sign one of the person's own devices out; revoking this one signs them out here too."""
+    row = db.session.get(SignInSession, session_id)
+    if row is None or row.user_id != current_user.id:
+        abort(404)
+    if not ButtonForm().validate_on_submit():
+        flash("That could not be done; reload the page and try again.", "error")
+        return redirect(url_for("privacy.index"), 303)
+    this_device = current_user.sign_in_session is not None and current_user.sign_in_session.id == row.id
+    attempt(lambda: sessions.revoke_session(current_user, row, "revoked under My data"))
+    if this_device:
+        logout_user()
+        flash("This device is signed out.", "success")
+        return redirect(url_for("auth.sign_in"), 303)
+    flash(f"{row.user_agent} is signed out.", "success")
+    return redirect(url_for("privacy.index"), 303)
 
 
 @bp.route("/export.json")
