@@ -8,6 +8,7 @@ from typing import Callable
 from sqlalchemy import func, select
 
 from portal.audit.services import record
+from portal.auth import invitations
 from portal.auth.models import Role, RoleGrant, User
 from portal.auth.services import hash_password
 from portal.db_types import utcnow
@@ -86,6 +87,9 @@ def load_demo(now: datetime | None = None, seed: int = 2026) -> list[tuple[str, 
     staff = [person(f"staff{i + 1}", names.pop(), DEPARTMENTS[i % len(DEPARTMENTS)], rng.choice(TITLES))
              for i in range(30)]
     db.session.flush()
+    # An external examiner the lead has invited (Invitations lists it, pending); the link went by email.
+    invitations.invite(lead, "examiner@partner.example.org", "Prof Sam Okafor", Role.PANEL,
+                       to_local(utcnow()).date() + timedelta(days=120))
     # Line managers: a few staff report to panel members (for conflict rules).
     for i, member in enumerate(staff):
         if i % 6 == 0:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit.models import AuditEvent
+from portal.auth.link_models import Invitation
 from portal.auth.models import Role, RoleGrant, User
 from portal.outbox.models import OutboxMessage
 from portal.privacy.services import ANONYMOUS_EMAIL
@@ -39,3 +40,9 @@ def audit_events(action: str = "", actor: str = "", object_type: str = ""):
         stmt = stmt.where(AuditEvent.actor_id.in_(
             select(User.id).where(or_(User.email.ilike(f"%{actor.strip()}%"), User.name.ilike(f"%{actor.strip()}%")))))
     return stmt
+
+
+def invitations():
+    """Every invitation of an external person, newest first, with who sent it (in the same query)."""
+    from_newest = select(Invitation).order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    return from_newest.options(joinedload(Invitation.invited_by))

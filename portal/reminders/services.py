@@ -54,7 +54,7 @@ def _footer() -> str:
 
 
 def _send(report: ReminderReport, user: User, kind: str, key: str, subject: str, body: str) -> None:
-    if not user.wants_reminders or not user.is_active_account:
+    if not user.wants_reminders or not user.is_active:
         report.opted_out += 1
         return
     if queue_email(user.email, subject, f"Dear {user.name},\n\n{body}{_footer()}", kind=f"reminder:{kind}",

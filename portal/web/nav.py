@@ -32,6 +32,7 @@ def _lead(user) -> bool:
 NAV: list[NavItem] = [
     NavItem("Home", "main.home", _everyone),
     NavItem("People and roles", "admin.people", _lead),
+    NavItem("Invitations", "admin.invitations", _lead),
     NavItem("Outbox", "admin.outbox", _lead),
     NavItem("Audit log", "admin.audit", _lead),
     NavItem("Mentoring", "mentoring.index", _everyone),

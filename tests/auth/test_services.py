@@ -17,10 +17,23 @@ def test_sign_up_refuses_other_domains(app):
     assert "@example.ac.uk" in err.value.message
 
 
-def test_sign_up_accepts_subdomain_and_normalises_email(app):
+def test_sign_up_matches_the_domain_exactly_by_default(app):
+    with pytest.raises(services.AccountError, match="@example.ac.uk"):
+        services.sign_up("jo@staff.example.ac.uk", "Jo Bloggs", "a long enough passphrase")
+    with pytest.raises(services.AccountError, match="@example.ac.uk"):
+        services.sign_up("jo@notexample.ac.uk", "Jo Bloggs", "a long enough passphrase")
+    user = services.sign_up("  Jo.Bloggs@Example.ac.uk ", "Jo Bloggs", "a long enough passphrase")
+    assert user.email == "jo.bloggs@example.ac.uk"
+    assert user.password_hash.startswith("$argon2id$")
+    assert not user.is_verified and not user.is_active
+
+
+def test_sign_up_accepts_subdomains_only_when_configured(app):
+    app.config["ALLOW_SUBDOMAINS"] = True
     user = services.sign_up("  Jo.Bloggs@Staff.Example.ac.uk ", "Jo Bloggs", "a long enough passphrase")
     assert user.email == "jo.bloggs@staff.example.ac.uk"
-    assert user.password_hash.startswith("$argon2id$")
+    with pytest.raises(services.AccountError, match="@example.ac.uk"):
+        services.sign_up("jo@notexample.ac.uk", "Jo Bloggs", "a long enough passphrase")
 
 
 def test_sign_up_refuses_duplicate(app):

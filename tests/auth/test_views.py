@@ -50,23 +50,14 @@ def test_sign_up_with_other_domain_keeps_input(client):
     assert db.session.query(User).count() == 0
 
 
-def test_sign_up_duplicate_and_weak_password(client):
-    make_user(email="dup@example.ac.uk")
-    response = client.post("/auth/sign-up", data={
-        "name": "Dup", "email": "dup@example.ac.uk", "password": "a long enough passphrase",
-        "confirm": "a long enough passphrase"})
-    assert "already exists" in response.get_data(as_text=True)
+def test_sign_up_with_a_weak_password_says_why(client):
     response = client.post("/auth/sign-up", data={
         "name": "New", "email": "new@example.ac.uk", "password": "short", "confirm": "short"})
     assert "at least 10 characters" in response.get_data(as_text=True)
-    assert db.session.query(User).count() == 1
+    assert db.session.query(User).count() == 0
 
 
-def test_sign_up_creates_account_and_signs_in(client):
-    response = client.post("/auth/sign-up", data={
-        "name": "Noor Haddad", "email": "noor@example.ac.uk", "job_title": "Lecturer", "department": "Law",
-        "password": "a long enough passphrase", "confirm": "a long enough passphrase"}, follow_redirects=True)
-    assert "Welcome, Noor Haddad" in response.get_data(as_text=True)
+# An existing address, and a new account waiting for its link: tests/auth/test_sign_up.py.
 
 
 def test_missing_csrf_token_reshows_form_with_input(client):
