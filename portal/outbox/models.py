@@ -27,6 +27,9 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(254), index=True)
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # The secret links masked out of body (outbox.secrets), encrypted with a key derived from SECRET_KEY;
+    # blanked once the message is sent, so a live link is never kept readable.
+    secret_parts: Mapped[str | None] = mapped_column(Text)
     # Optional calendar attachment (text/calendar) and its METHOD (REQUEST, CANCEL, PUBLISH).
     ics: Mapped[str | None] = mapped_column(Text)
     ics_method: Mapped[str | None] = mapped_column(String(20))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -16,6 +17,7 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.outbox.lock import HeldLock, lease, sender_lock
 from portal.outbox.models import OutboxMessage, OutboxStatus
+from portal.outbox.secrets import SecretUnreadable, mask_secrets, unmask
 
 
 # What a blanked message says instead of its subject and body.
@@ -23,19 +25,23 @@ REMOVED = "(removed after the retention period)"
 
 
 def queue_email(recipient: str, subject: str, body: str, *, kind: str = "", dedupe_key: str | None = None,
-                ics: str | None = None, ics_method: str | None = None) -> OutboxMessage | None:
+                ics: str | None = None, ics_method: str | None = None,
+                secret_links: Sequence[str] = ()) -> OutboxMessage | None:
     """Add an email to the outbox in the caller's transaction.
 
     With a dedupe_key, a second message with the same key is not queued (returns None),
-    which is how reminders are sent once across runs.
+    which is how reminders are sent once across runs. Each string in secret_links (a reset,
+    verification or invitation link that appears in the body) is never stored readable: the kept
+    body shows secrets.MASK in its place, and the link is kept encrypted only until it is sent.
     """
     if dedupe_key is not None:
         exists = db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
         if exists:
             return None
     domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "localhost"
+    body, sealed = mask_secrets(body, secret_links)
     message = OutboxMessage(
-        recipient=recipient, subject=subject, body=body, kind=kind, dedupe_key=dedupe_key,
+        recipient=recipient, subject=subject, body=body, secret_parts=sealed, kind=kind, dedupe_key=dedupe_key,
         ics=ics, ics_method=ics_method, message_id=make_msgid(idstring=uuid.uuid4().hex[:12], domain=domain),
     )
     db.session.add(message)
@@ -48,13 +54,16 @@ def backoff(attempts: int) -> timedelta:
 
 
 def build_email(message: OutboxMessage) -> EmailMessage:
-    """The RFC 5322 message for an outbox row, with its calendar part if it has one."""
+    """The RFC 5322 message for an outbox row, with its calendar part if it has one.
+
+    Hidden links are put back in (SecretUnreadable when they cannot be).
+    """
     email = EmailMessage()
     email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email["Message-ID"] = message.message_id or make_msgid()
-    email.set_content(message.body)
+    email.set_content(unmask(message.body, message.secret_parts))
     if message.ics:
         method = message.ics_method or "PUBLISH"
         # Outlook and Google read an invitation from a text/calendar alternative with METHOD.
@@ -156,9 +165,18 @@ def _send_due(report: SendReport, lock: HeldLock, clock, limit: int) -> None:
                 continue
             message = db.session.get(OutboxMessage, message_id)
             try:
+                email = build_email(message)
+            except SecretUnreadable as exc:
+                message.status = OutboxStatus.FAILED
+                message.secret_parts = None
+                message.last_error = str(exc)
+                report.failed += 1
+                db.session.commit()
+                continue
+            try:
                 if smtp is None:
                     smtp = _connect()
-                smtp.send_message(build_email(message))
+                smtp.send_message(email)
             except _MESSAGE_REFUSED as exc:
                 _try_again_later(report, message, exc, clock())
             except (smtplib.SMTPException, OSError) as exc:
@@ -170,6 +188,7 @@ def _send_due(report: SendReport, lock: HeldLock, clock, limit: int) -> None:
                 return
             else:
                 message.status = OutboxStatus.SENT
+                message.secret_parts = None  # delivered: the only copy of a hidden link is the recipient's
                 message.sent_at = clock()
                 message.last_error = ""
                 report.sent += 1
@@ -214,7 +233,8 @@ def blank_sent_before(cutoff: datetime) -> int:
     return db.session.execute(
         update(OutboxMessage).where(OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED)),
                                     OutboxMessage.created_at < cutoff, OutboxMessage.body != REMOVED)
-        .values(recipient="", subject=REMOVED, body=REMOVED, ics=None, ics_method=None, last_error="")).rowcount
+        .values(recipient="", subject=REMOVED, body=REMOVED, secret_parts=None, ics=None, ics_method=None,
+                last_error="")).rowcount
 
 
 def retry_message(message: OutboxMessage) -> OutboxMessage:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from flask import Response, abort, current_app, flash, redirect, url_for
+from flask import Response, abort, current_app, flash, redirect, session, url_for
 from flask_login import current_user, login_required
 
 from portal.auth.forms import ButtonForm
@@ -48,7 +48,12 @@ def _feeds_page(form, status=200):
     form.scope.choices = _feed_scopes(viewer)
     tokens = queries.feed_tokens_of(current_user.id)
     active = [t for t in tokens if t.is_active]
-    return render("schedule/feeds.html", form=form, tokens=tokens, urls={t.id: feed_links(t.token) for t in active},
+    # Only the hash of a link is kept: a new link is shown on the one page that follows its creation.
+    shown = session.pop(NEW_LINK, None)
+    new_link = None
+    if isinstance(shown, dict) and any(t.id == shown.get("id") for t in active):
+        new_link = {"id": shown["id"], "urls": feed_links(str(shown.get("secret", "")))}
+    return render("schedule/feeds.html", form=form, tokens=tokens, new_link=new_link,
                   alarm_forms={t.id: AlarmForm(formdata=None, alarm_minutes=t.alarm_minutes) for t in active},
                   button=ButtonForm(), http_status=status,
                   round_feeds=[(r, round_feed_links(r.id)) for r in queries.feed_rounds(viewer)])
@@ -65,12 +70,23 @@ def create_feed():
         scope, round_id = form.scope.data or "personal", None
         if scope.startswith("cohort-"):
             scope, round_id = "cohort", int(scope.split("-", 1)[1]) if scope.split("-", 1)[1].isdigit() else -1
-        if attempt(lambda: create_feed_token(current_user, form.label.data or "", scope, round_id),
-                   form=form, field="scope"):
-            flash("Your new calendar link is ready below. Subscribe to it once; your calendar keeps itself up to date.",
+        made = attempt(lambda: create_feed_token(current_user, form.label.data or "", scope, round_id),
+                       form=form, field="scope")
+        if made:
+            _show_once(made.value)
+            flash("Your new calendar link is ready below. Copy it or subscribe now: it is shown only this once.",
                   "success")
             return redirect(url_for("schedule.feeds"), 303)
     return _feeds_page(form, 422)
+
+
+# The session key that carries a new link's secret to the one page that shows it.
+NEW_LINK = "feed_link_shown_once"
+
+
+def _show_once(token: FeedToken) -> None:
+    """Carry a new link's secret, in the person's own session, to the next feeds page (which drops it)."""
+    session[NEW_LINK] = {"id": token.id, "secret": token.token}
 
 
 def _my_token_or_404(token_id: int) -> FeedToken:
@@ -85,8 +101,14 @@ def _feed_token_action(token_id: int, service, done: str):
     token = _my_token_or_404(token_id)
     if not ButtonForm().validate_on_submit():
         return redirect(url_for("schedule.feeds"), 303)
-    return change_then_redirect(lambda: service(current_user, token), url_for("schedule.feeds"),
-                                lambda _: done.format(label=token.label))
+
+    def change():
+        fresh = service(current_user, token)
+        if fresh.token:
+            _show_once(fresh)
+        return fresh
+
+    return change_then_redirect(change, url_for("schedule.feeds"), lambda _: done.format(label=token.label))
 
 
 @bp.route("/feeds/<int:token_id>/revoke", methods=["POST"])
@@ -100,7 +122,7 @@ def revoke_feed(token_id: int):
 @login_required
 def regenerate_feed(token_id: int):
     return _feed_token_action(token_id, regenerate_feed_token,
-                              "“{label}” has a new link; the old one no longer works. Subscribe to the new one.")
+                              "“{label}” has a new link, shown below only this once; the old one no longer works.")
 
 
 @bp.route("/feeds/<int:token_id>/alarm", methods=["POST"])

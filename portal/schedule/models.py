@@ -1,6 +1,7 @@
 """Sessions, office-hours blocks, bookings, personal feed tokens, term weeks and notice rules."""
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import date, datetime, time
 
@@ -181,13 +182,17 @@ class BlockWaitlistEntry(db.Model):
 
 
 class FeedToken(db.Model):
-    """A personal calendar feed's secret; each feed has its own, revocable one by one."""
+    """A personal calendar feed's secret; each feed has its own, revocable one by one.
+
+    Only the SHA-256 of the secret is kept (token_hash). Setting `token` (a new link) sets the hash and
+    keeps the secret on this object alone, so the page that created it can show the link once.
+    """
 
     __tablename__ = "feed_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # "personal" (everything of theirs) or "cohort" (the cohort's programme for round_id).
     scope: Mapped[str] = mapped_column(String(20), default="personal")
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
@@ -204,6 +209,21 @@ class FeedToken(db.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def token(self) -> str | None:
+        """The secret, only on the object that was given it (never read back from the database)."""
+        return self.__dict__.get("_secret")
+
+    @token.setter
+    def token(self, secret: str) -> None:
+        self.__dict__["_secret"] = secret
+        self.token_hash = feed_token_hash(secret)
+
+
+def feed_token_hash(secret: str) -> str:
+    """The SHA-256 (hex) a feed secret is stored and found by."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 class Term(db.Model):

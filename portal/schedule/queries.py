@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.rounds.models import Round, RoundState
 from portal.schedule.models import (
     Audience, BlockWaitlistEntry, Booking, BookingStatus, FeedToken, OfficeHoursBlock, Session, SessionKind,
-    SessionStatus, Term,
+    SessionStatus, Term, feed_token_hash,
 )
 from portal.schedule.hooks import schedule_hooks
 from portal.schedule.rules import Viewer
@@ -263,10 +263,10 @@ FEED_HISTORY = timedelta(days=365)
 
 
 def feed_token_with_secret(token: str) -> FeedToken | None:
-    """The feed token with this secret, live or revoked (None for anything odd or unknown)."""
+    """The feed token with this secret, live or revoked (None for anything odd or unknown), found by its hash."""
     if not token or len(token) > 64:
         return None
-    return db.session.scalar(select(FeedToken).where(FeedToken.token == token))
+    return db.session.scalar(select(FeedToken).where(FeedToken.token_hash == feed_token_hash(token)))
 
 
 def feed_tokens_of(user_id: int) -> list[FeedToken]:

@@ -10,7 +10,7 @@ from portal.schedule import queries
 from portal.schedule.blueprint import booking_context, bp, visible_session_or_404
 from portal.schedule.bookings import book_session, cancel_booking as cancel_a_booking
 from portal.schedule.clashes import clashes_for, clashes_for_many
-from portal.schedule.links import feed_links, round_feed_links
+from portal.schedule.links import round_feed_links
 from portal.schedule.models import BookingStatus, Session
 from portal.schedule.month_grid import month_grid, month_start, parse_month
 from portal.schedule.notice import all_notice_hours
@@ -42,7 +42,7 @@ def index():
     return render(
         "schedule/index.html", month=month, view=view, items=items, blocks=schedule.blocks, grid=grid,
         previous_month=previous_month, next_month=next_month, my_bookings=queries.my_bookings(current_user.id, now),
-        hosted=hosted, feeds=feeds, feed_urls={t.id: feed_links(t.token) for t in feeds},
+        hosted=hosted, feeds=feeds,
         round_feeds=[(r, round_feed_links(r.id)) for r in rounds],
         clashes=_hosted_clashes(hosted),
     )

@@ -12,6 +12,7 @@ from portal.schedule.errors import ScheduleError
 from portal.schedule.feeds import create_feed_token, regenerate_feed_token, revoke_feed_token
 from portal.schedule.models import FeedToken
 from tests.factories import make_booking, make_round, make_session, make_user
+from tests.schedule.feed_links_shown import shown_feed_path
 
 
 def _feed(login_as):
@@ -80,12 +81,11 @@ def test_a_revoked_link_answers_410_and_an_unknown_one_404(client, login_as):
 
 
 def test_a_replaced_link_is_gone_and_its_successor_works(client, login_as):
-    _feed(login_as)
-    old = db.session.scalar(select(FeedToken))
+    _person, old, old_url = _feed(login_as)
     client.post(f"/schedule/feeds/{old.id}/regenerate")
-    fresh = db.session.scalar(select(FeedToken).where(FeedToken.revoked_at.is_(None)))
-    assert client.get(f"/schedule/feed/{old.token}.ics").status_code == 410
-    assert client.get(f"/schedule/feed/{fresh.token}.ics").status_code == 200
+    fresh_url = shown_feed_path(client)
+    assert client.get(old_url).status_code == 410
+    assert fresh_url != old_url and client.get(fresh_url).status_code == 200
 
 
 # ---------------------------------------------------------------- at most so many links a person

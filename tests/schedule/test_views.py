@@ -17,6 +17,7 @@ from portal.schedule.models import (
 )
 from portal.schedule.notice import notice_hours
 from portal.timeutil import to_local
+from tests.schedule.feed_links_shown import shown_feed_path
 from tests.factories import make_booking, make_proposal, make_round, make_session, make_user
 
 HTMX = {"HX-Request": "true"}
@@ -126,9 +127,10 @@ def test_feed_links_are_on_the_schedule_page_as_webcal_and_https(client, login_a
     token = create_feed_token(person, "Laptop")
     db.session.commit()
     body = client.get("/schedule/").get_data(as_text=True)
-    assert f'href="webcal://localhost/schedule/feed/{token.token}.ics"' in body
-    assert f'value="http://localhost/schedule/feed/{token.token}.ics"' in body
+    # A private link is shown once, when made, and never again: the schedule page names it only.
+    assert token.token not in body and "“Laptop”" in body
     assert f'href="webcal://localhost/schedule/rounds/{round_.id}/public.ics"' in body
+    assert f'value="http://localhost/schedule/rounds/{round_.id}/public.ics"' in body
     session = make_session()
     assert f'href="/schedule/sessions/{session.id}.ics"' in client.get(
         f"/schedule/?month={_month(session)}").get_data(as_text=True)
@@ -140,16 +142,18 @@ def test_people_create_revoke_and_regenerate_their_feed_links(client, login_as):
     assert response.status_code == 303
     token = db.session.scalar(select(FeedToken))
     assert token.label == "Phone" and token.user_id == person.id
-    assert token.token in client.get("/schedule/feeds").get_data(as_text=True)
+    first_url = shown_feed_path(client)
+    assert first_url and client.get(first_url).status_code == 200
+    assert shown_feed_path(client) is None  # shown once only
     client.post(f"/schedule/feeds/{token.id}/alarm", data={"alarm_minutes": "30"})
     db.session.refresh(token)
     assert token.alarm_minutes == 30
     client.post(f"/schedule/feeds/{token.id}/regenerate")
     db.session.refresh(token)
     assert token.revoked_at is not None
-    assert client.get(f"/schedule/feed/{token.token}.ics").status_code == 410
-    fresh = db.session.scalar(select(FeedToken).where(FeedToken.revoked_at.is_(None)))
-    assert client.get(f"/schedule/feed/{fresh.token}.ics").status_code == 200
+    assert client.get(first_url).status_code == 410
+    fresh_url = shown_feed_path(client)
+    assert fresh_url != first_url and client.get(fresh_url).status_code == 200
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "feed.revoked")) == 1
 
 
