@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test chromium quality-tools db demo clean
+.PHONY: run test install install-test chromium quality-tools redis db demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,7 +66,23 @@ $(TOOLS)/.installed-$(AXE_VERSION)-$(VNU_VERSION):
 
 quality-tools: $(TOOLS)/.installed-$(AXE_VERSION)-$(VNU_VERSION)
 
-test: install-test chromium quality-tools
+# Redis on 127.0.0.1:6379: the proxy test runs gunicorn with two workers sharing a Redis limiter store.
+# Debian's redis-server is installed and started (keeping nothing on disk) only when none answers.
+REDIS_UP := $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 6379), 1)" 2>/dev/null
+redis: | $(BIN)/python
+	@if ! $(REDIS_UP); then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing and starting Debian's redis-server for the proxy test"; \
+	    command -v redis-server >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server >/dev/null 2>&1 || \
+	      (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server >/dev/null); \
+	    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no >/dev/null; \
+	    for _ in 1 2 3 4 5 6 7 8 9 10; do $(REDIS_UP) && break; sleep 1; done; \
+	  else \
+	    echo "Redis is not running on 127.0.0.1:6379: run 'sudo apt-get install redis-server'"; exit 1; \
+	  fi; \
+	fi
+
+test: install-test chromium quality-tools redis
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

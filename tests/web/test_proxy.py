@@ -48,7 +48,7 @@ def gunicorn(tmp_path):
     try:
         redis.Redis.from_url(REDIS_URL).ping()
     except redis.RedisError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+        pytest.fail("Redis is not running on 127.0.0.1:6379 (`make test` starts one where it can)")
     env = _env(tmp_path)
     done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=180)
