@@ -8,6 +8,16 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from portal.web.fields import LineField
 
 
+def new_password_fields(label: str = "Password", description: str = "At least 10 characters; a short phrase is "
+                        "easy to remember.") -> tuple[PasswordField, PasswordField]:
+    """A new password and its repetition, as every form that sets one asks for them."""
+    repeat = "Repeat the new password" if label.startswith("New") else "Repeat the password"
+    return (PasswordField(label, validators=[DataRequired(), Length(max=256)], description=description,
+                          render_kw={"autocomplete": "new-password"}),
+            PasswordField(repeat, validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+                          render_kw={"autocomplete": "new-password"}))
+
+
 class SignInForm(FlaskForm):
     email = EmailField("Email address", validators=[DataRequired(), Length(max=254)],
                        render_kw={"autocomplete": "username"})
@@ -24,12 +34,7 @@ class SignUpForm(FlaskForm):
                        render_kw={"autocomplete": "email"})
     job_title = LineField("Job title", validators=[Length(max=200)], render_kw={"autocomplete": "organization-title"})
     department = LineField("Department or school", validators=[Length(max=200)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)],
-                             description="At least 10 characters; a short phrase is easy to remember.",
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("Repeat the password",
-                            validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
-                            render_kw={"autocomplete": "new-password"})
+    password, confirm = new_password_fields()
     submit = SubmitField("Create account")
 
 
@@ -40,11 +45,7 @@ class ResetRequestForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)],
-                             description="At least 10 characters.", render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("Repeat the new password",
-                            validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
-                            render_kw={"autocomplete": "new-password"})
+    password, confirm = new_password_fields("New password", "At least 10 characters.")
     submit = SubmitField("Set new password")
 
 
@@ -55,12 +56,8 @@ class ButtonForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=256)],
                                      render_kw={"autocomplete": "current-password"})
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)],
-                             description="At least 10 characters. Every other device you are signed in on "
-                                         "is signed out.", render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("Repeat the new password",
-                            validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
-                            render_kw={"autocomplete": "new-password"})
+    password, confirm = new_password_fields(
+        "New password", "At least 10 characters. Every other device you are signed in on is signed out.")
     submit = SubmitField("Change password")
 
 
@@ -79,10 +76,5 @@ class ConfirmEmailForm(FlaskForm):
 
 class AcceptInvitationForm(FlaskForm):
     name = LineField("Full name", validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "name"})
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)],
-                             description="At least 10 characters; a short phrase is easy to remember.",
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("Repeat the password",
-                            validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
-                            render_kw={"autocomplete": "new-password"})
+    password, confirm = new_password_fields()
     submit = SubmitField("Create my account")

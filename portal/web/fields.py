@@ -135,45 +135,41 @@ def _check_year(field, value) -> None:
         raise ValueError(f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}.")
 
 
-class RealDateField(_ReadErrorFirst, DateField):
+class _RealValue(_ReadErrorFirst):
+    """Blank is no value; text that names no real moment says so in `not_real`; dates keep to the years."""
+
+    not_real = ""
+    checks_year = True
+
+    def process_formdata(self, valuelist):
+        if _is_blank(valuelist):
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.not_real) from None
+        if self.checks_year:
+            _check_year(self, self.data)
+
+
+class RealDateField(_RealValue, DateField):
     """A date that exists (not 30 February), in the years the portal can do arithmetic on."""
 
-    def process_formdata(self, valuelist):
-        if _is_blank(valuelist):
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("That is not a real date. Enter one such as 2025-03-14.") from None
-        _check_year(self, self.data)
+    not_real = "That is not a real date. Enter one such as 2025-03-14."
 
 
-class RealTimeField(_ReadErrorFirst, TimeField):
+class RealTimeField(_RealValue, TimeField):
     """A time of day that exists (not 25:99)."""
 
-    def process_formdata(self, valuelist):
-        if _is_blank(valuelist):
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("That is not a real time. Enter one such as 14:00.") from None
+    not_real = "That is not a real time. Enter one such as 14:00."
+    checks_year = False
 
 
-class RealDateTimeField(_ReadErrorFirst, DateTimeLocalField):
+class RealDateTimeField(_RealValue, DateTimeLocalField):
     """A date and time of day that exist, in the years the portal can do arithmetic on."""
 
-    def process_formdata(self, valuelist):
-        if _is_blank(valuelist):
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("That is not a real date and time. Enter one such as 2025-03-14 14:00.") from None
-        _check_year(self, self.data)
+    not_real = "That is not a real date and time. Enter one such as 2025-03-14 14:00."
 
 
 class ChoiceField(_ReadErrorFirst, SelectField):
