@@ -17,6 +17,7 @@ from portal.web.actions import attempt, change_then_redirect
 from portal.web.authz import get_or_404
 from portal.web.htmx import render
 from portal.web.pagination import paginate
+from portal.web.redirects import back_or
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -48,8 +49,7 @@ def change_role(user_id: int):
         return render("admin/people.html", "admin/_person_row.html", None, person=person, roles=list(Role),
                       role_form=RoleChangeForm(), row_message=message, row_error=error is not None)
     flash(message, "error" if error else "success")
-    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
-                    else url_for("admin.people"), 303)
+    return redirect(back_or(url_for("admin.people")), 303)
 
 
 @bp.route("/people/<int:user_id>/sign-out-everywhere", methods=["POST"])

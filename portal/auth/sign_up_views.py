@@ -1,12 +1,13 @@
 """Sign-up with a proven address, re-sent links, and accepting an invitation (routes on the auth blueprint)."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.auth import invitations, services, sign_up
 from portal.auth.forms import AcceptInvitationForm, ConfirmEmailForm, ResendVerificationForm, SignUpForm
 from portal.auth.limits import per_address, per_client
+from portal.auth.token_pages import token_page
 from portal.auth.views import bp
 from portal.web.actions import attempt
 from portal.web.csrf import keeps_input_on_csrf_failure
@@ -52,18 +53,13 @@ def resend_verification():
 @per_client
 def verify_email(token: str):
     # A GET only shows the form, so a mail scanner that opens the link spends nothing.
-    try:
-        verification = sign_up.verification_for_token(token)
-    except services.AccountError as exc:
-        return render_template("auth/sign_up_resend.html", form=ResendVerificationForm(), token_error=exc.message), 400
-    form = ConfirmEmailForm()
-    if form.validate_on_submit() and attempt(lambda: sign_up.confirm_email(verification, form.password.data),
-                                             form=form, field="password"):
-        flash("Your email address is confirmed. Sign in to start.", "success")
-        return redirect(url_for("auth.sign_in"), 303)
-    status = 400 if form.errors else 200
-    return render_template("auth/sign_up_verify.html", form=form, token=token,
-                           email=verification.user.email), status
+    return token_page(
+        token, find=sign_up.verification_for_token, form=ConfirmEmailForm(),
+        refused=lambda message: render_template("auth/sign_up_resend.html", form=ResendVerificationForm(),
+                                                token_error=message),
+        act=lambda verification, form: sign_up.confirm_email(verification, form.password.data),
+        done="Your email address is confirmed. Sign in to start.", template="auth/sign_up_verify.html",
+        context=lambda verification: {"email": verification.user.email})
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -73,17 +69,10 @@ def accept_invitation(token: str):
     if current_user.is_authenticated:
         flash("Sign out first to accept an invitation for someone else.", "error")
         return redirect(url_for("main.home"))
-    try:
-        invitation = invitations.invitation_for_token(token)
-    except services.AccountError as exc:
-        return render_template("auth/invitation.html", token_error=exc.message), 400
-    form = AcceptInvitationForm()
-    if request.method == "GET":
-        form.name.data = invitation.name
-    if form.validate_on_submit() and attempt(
-            lambda: invitations.accept_invitation(invitation, form.name.data, form.password.data),
-            form=form, field="password"):
-        flash("Your account is ready. Sign in with your email address and the password you chose.", "success")
-        return redirect(url_for("auth.sign_in"), 303)
-    status = 400 if form.errors else 200
-    return render_template("auth/invitation.html", form=form, token=token, invitation=invitation), status
+    return token_page(
+        token, find=invitations.invitation_for_token, form=AcceptInvitationForm(),
+        refused=lambda message: render_template("auth/invitation.html", token_error=message),
+        prefill=lambda invitation, form: setattr(form.name, "data", invitation.name),
+        act=lambda invitation, form: invitations.accept_invitation(invitation, form.name.data, form.password.data),
+        done="Your account is ready. Sign in with your email address and the password you chose.",
+        template="auth/invitation.html", context=lambda invitation: {"invitation": invitation})

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, logout_user
 from portal.auth import oidc, services, sessions
 from portal.auth.forms import ButtonForm, ChangePasswordForm, ResetPasswordForm, ResetRequestForm, SignInForm
 from portal.auth.limits import per_address
+from portal.auth.token_pages import token_page
 from portal.extensions import db, limiter
 from portal.web.actions import attempt
 from portal.web.csrf import keeps_input_on_csrf_failure
@@ -87,17 +88,12 @@ def reset_request():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @keeps_input_on_csrf_failure
 def reset_password(token: str):
-    try:
-        user = services.user_for_reset_token(token)
-    except services.AccountError as exc:
-        return render_template("auth/reset_request.html", form=ResetRequestForm(), token_error=exc.message), 400
-    form = ResetPasswordForm()
-    if form.validate_on_submit() and attempt(lambda: services.reset_password(user, form.password.data),
-                                             form=form, field="password"):
-        flash("Your password has been changed. Sign in with the new one.", "success")
-        return redirect(url_for("auth.sign_in"), 303)
-    status = 400 if form.errors else 200
-    return render_template("auth/reset_password.html", form=form, token=token), status
+    return token_page(
+        token, find=services.user_for_reset_token, form=ResetPasswordForm(),
+        refused=lambda message: render_template("auth/reset_request.html", form=ResetRequestForm(),
+                                                token_error=message),
+        act=lambda user, form: services.reset_password(user, form.password.data),
+        done="Your password has been changed. Sign in with the new one.", template="auth/reset_password.html")
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -24,3 +24,13 @@ def safe_target(target: str | None, default: str) -> str:
 def next_or(default: str) -> str:
     """The request's `next` (a form field, else the query string) when it is safe, else the default."""
     return safe_target(request.form.get("next") or request.args.get("next"), default)
+
+
+def back_or(default: str) -> str:
+    """The page the request came from (its Referer, taken as a path) when that page is on this site, else
+    the default: a form posted from a filtered, paged list returns to that same list."""
+    referrer = request.referrer
+    if not referrer or not referrer.startswith(request.host_url):
+        return default
+    parts = urlsplit(referrer)
+    return safe_target(parts.path + (f"?{parts.query}" if parts.query else ""), default)

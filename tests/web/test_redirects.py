@@ -7,6 +7,7 @@ from urllib.parse import quote
 import pytest
 
 from portal.web.redirects import safe_target
+from tests.conftest import csrf_token_from
 from tests.factories import DEFAULT_PASSWORD, make_booking, make_session, make_user
 
 HOSTILE = ["/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "//evil.example", "/\\evil.example",
@@ -46,3 +47,22 @@ def test_sign_in_never_redirects_off_site(client, target):
     response = client.post("/auth/sign-in?next=" + target, data={"email": user.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 303
     assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("referrer, expected", [
+    ("http://localhost/admin/people?q=ada&page=2", "/admin/people?q=ada&page=2"),
+    ("https://evil.example/admin/people", "/admin/people"),
+    ("http://localhost//evil.example/", "/admin/people"),
+    ("http://localhost.evil.example/admin/people", "/admin/people"),
+    (None, "/admin/people"),
+])
+def test_a_role_change_returns_only_to_a_page_of_this_site(client, login_as, referrer, expected):
+    login_as("lead")
+    person = make_user()
+    token = csrf_token_from(client.get("/admin/people").get_data(as_text=True))
+    headers = {"Referer": referrer} if referrer else {}
+    changed = client.post(f"/admin/people/{person.id}/roles", data={"csrf_token": token, "role": "mentor",
+                                                                      "action": "grant"}, headers=headers)
+    assert changed.status_code == 303
+    assert changed.headers["Location"] == expected
+    assert "mentor" in {grant.role.value for grant in person.role_grants}
