@@ -6,7 +6,10 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal.db_types import utcnow
 from portal.extensions import db, limiter
+from portal.main.call import welcome
+from portal.main.homes import home_for
 
 bp = Blueprint("main", __name__)
 
@@ -14,8 +17,8 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def home():
     if not current_user.is_authenticated:
-        return render_template("main/welcome.html")
-    return render_template("main/home.html")
+        return welcome()  # the public calls: portal/main/call.py
+    return render_template("main/home.html", **home_for(current_user, utcnow()))
 
 
 @bp.route("/healthz")

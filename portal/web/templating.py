@@ -5,7 +5,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 
 from portal.timeutil import format_date, format_local
-from portal.web.nav import items_for
+from portal.web.nav import account_items_for, sections_for
 
 
 def money(pence: int | None) -> str:
@@ -28,12 +28,7 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "institution_name": current_app.config["INSTITUTION_NAME"],
             "scheme_name": current_app.config["SCHEME_NAME"],
-            "nav_items": _nav_items(),
+            # Navigation: the bar's sections and the account links a person's roles allow (portal/web/nav.py).
+            "nav_sections": sections_for(current_user) if current_user.is_authenticated else [],
+            "account_items": account_items_for(current_user) if current_user.is_authenticated else [],
         }
-
-
-def _nav_items():
-    """Navigation links a person's roles allow; each feature adds its links to portal.web.nav."""
-    if not current_user.is_authenticated:
-        return []
-    return items_for(current_user)

@@ -55,8 +55,55 @@
     }
   });
 
+  // Give each cell of a data table its column heading, so that on a narrow screen (portal.css) the table
+  // can fold into labelled rows; a table is only folded once every cell has its label. The table keeps its
+  // roles, so screen readers still read rows and columns whatever the layout.
+  function labelTable(table) {
+    var heads = table.querySelectorAll("thead tr:last-child th");
+    if (!heads.length) { return; }
+    var names = [];
+    for (var h = 0; h < heads.length; h++) {
+      var span = parseInt(heads[h].getAttribute("colspan") || "1", 10);
+      for (var k = 0; k < span; k++) { names.push((heads[h].textContent || "").trim()); }
+    }
+    var rows = table.querySelectorAll("tbody tr");
+    for (var r = 0; r < rows.length; r++) {
+      var column = 0;
+      for (var c = 0; c < rows[r].children.length; c++) {
+        var cell = rows[r].children[c];
+        if (cell.tagName === "TD" && names[column] && !cell.hasAttribute("data-label")
+            && !(cell.colSpan > 1 && rows[r].children.length === 1)) {
+          cell.setAttribute("data-label", names[column]);
+        }
+        column += cell.colSpan || 1;
+      }
+    }
+    // A table shown as blocks loses its table semantics in some browsers; the explicit roles keep them.
+    table.setAttribute("role", "table");
+    var parts = table.querySelectorAll("tr, td, th");
+    for (var p = 0; p < parts.length; p++) {
+      var part = parts[p];
+      if (part.hasAttribute("role")) { continue; }
+      if (part.tagName === "TR") { part.setAttribute("role", "row"); }
+      else if (part.tagName === "TD") { part.setAttribute("role", "cell"); }
+      else { part.setAttribute("role", part.closest("thead") || part.getAttribute("scope") === "col" ? "columnheader" : "rowheader"); }
+    }
+    table.classList.add("labelled");
+  }
+
+  function labelTables(scope) {
+    var tables = (scope.querySelectorAll ? scope : document).querySelectorAll("table.table:not(.month-grid)");
+    for (var t = 0; t < tables.length; t++) { labelTable(tables[t]); }
+    if (scope.matches && scope.matches("table.table:not(.month-grid)")) { labelTable(scope); }
+  }
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target) { labelTables(event.detail.target); }
+  });
+
   // Focus the error summary on a full page load too.
   document.addEventListener("DOMContentLoaded", function () {
+    labelTables(document);
     var summary = document.querySelector("main .error-summary");
     if (summary) { summary.focus(); }
   });

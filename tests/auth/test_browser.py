@@ -19,7 +19,8 @@ def test_lead_signs_in_and_grants_a_role_with_htmx(app, page):
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Welcome, Lena Lead").wait_for()
 
-    page.get_by_role("link", name="People and roles").first.click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
+    page.get_by_role("heading", name="People and roles").wait_for()
     toggle = page.get_by_role("button", name="Panel member for Pat Panel")
     assert toggle.get_attribute("aria-pressed") == "false"
     toggle.click()

@@ -24,6 +24,24 @@ RUN_AXE = """async (tags) => {
 }"""
 
 
+# The widths every page must fit: a laptop, a small laptop or tablet on its side, a phone.
+WIDTHS = (1280, 1024, 390)
+MEASURE_WIDTH = """() => {
+  const doc = document.documentElement;
+  const describe = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+  const clipped = [];
+  for (const el of document.querySelectorAll("main *")) {
+    const overflow = getComputedStyle(el).overflowX;
+    if ((overflow === "auto" || overflow === "scroll" || overflow === "hidden") && el.scrollWidth > el.clientWidth + 1
+        && el.clientWidth > 1) {
+      clipped.push(describe(el) + " shows " + el.clientWidth + " of " + el.scrollWidth + " px");
+    }
+  }
+  return {wider_by: doc.scrollWidth - window.innerWidth, clipped: clipped.slice(0, 5)};
+}"""
+
+
 @dataclass
 class Visited:
     url: str
@@ -31,6 +49,19 @@ class Visited:
     html: str
     headers: dict
     violations: list = field(default_factory=list)
+    # Per window width: how many px the page is wider than the window, and what scrolls inside it.
+    widths: dict = field(default_factory=dict)
+
+
+def measure_widths(page) -> dict:
+    """At each of WIDTHS: whether the page is wider than the window, and which boxes hide their content
+    behind a scroll bar; the window is left at the first width."""
+    measured = {}
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        measured[width] = page.evaluate(MEASURE_WIDTH)
+    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+    return measured
 
 
 def pattern(path: str, query: str) -> str:
@@ -60,7 +91,8 @@ def seeds_from(app) -> list[str]:
     return seeds
 
 
-def crawl(page, origin: str, seeds: list[str], max_pages: int = MAX_PAGES, axe: bool = True) -> list[Visited]:
+def crawl(page, origin: str, seeds: list[str], max_pages: int = MAX_PAGES, axe: bool = True,
+          widths: bool = True) -> list[Visited]:
     """Breadth-first over same-origin GET links from the seeds; returns every HTML page visited."""
     queue = deque(seeds)
     seen: set[str] = set(seeds)
@@ -97,6 +129,8 @@ def crawl(page, origin: str, seeds: list[str], max_pages: int = MAX_PAGES, axe: 
         if axe:
             page.add_script_tag(path=str(AXE_JS))
             record.violations = page.evaluate(RUN_AXE, AXE_TAGS)
+        if widths:
+            record.widths = measure_widths(page)
         visited.append(record)
         for href in page.eval_on_selector_all(
                 "a[href]:not([download])", "els => els.map(e => e.href.split('#')[0])"):

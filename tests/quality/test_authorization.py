@@ -26,7 +26,8 @@ from tests.quality.known_issues import known
 from tests.quality.sweep import bodies, forms_by_endpoint, markers, snapshot, someone_elses, table_for_argument
 
 ROLES = ["anonymous", "staff", "panel", "mentor", "lead"]
-PUBLIC_BLUEPRINTS = {"auth", "main"}
+# "calls": the public call page of each announced round (portal/main/call.py), for anyone, signed in or not.
+PUBLIC_BLUEPRINTS = {"auth", "main", "calls"}
 # Signing out ends the sweep's own session; static files are not the app's pages.
 SKIP_ENDPOINTS = {"static", "auth.sign_out"}
 

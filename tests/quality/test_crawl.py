@@ -67,6 +67,20 @@ def test_every_page_has_no_axe_violations(crawled, role):
     assert not problems, "axe-core violations:\n" + "\n".join(problems)
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_fits_the_window_at_every_width(crawled, role):
+    """No page is wider than the window at 1280, 1024 or 390 px, and no table hides columns behind a scroll
+    bar: wide tables fit, or fold into labelled rows on a narrow screen."""
+    problems = []
+    for visit in crawled[role]:
+        for width, measured in visit.widths.items():
+            if measured["wider_by"] > 0:
+                problems.append(f"{visit.url} at {width} px: {measured['wider_by']} px wider than the window")
+            for box in measured["clipped"]:
+                problems.append(f"{visit.url} at {width} px: {box}")
+    assert not problems, "pages that do not fit:\n" + "\n".join(problems)
+
+
 def test_every_page_is_valid_html(crawled, tmp_path):
     """One run of the Nu Html Checker over every page every role saw, unfiltered: htmx is written as
     data-hx-* attributes, which are valid HTML, so any message at all is a real error."""
