@@ -14,6 +14,7 @@ from portal.outbox.services import send_pending
 from portal.panel.cli import panel_cli
 from portal.privacy.cli import retention_cli
 from portal.reminders.cli import reminders_cli
+from portal.rounds.cli import rounds_cli
 from portal.web.actions import attempt
 
 
@@ -71,6 +72,7 @@ def register_cli(app: Flask, make_app: Callable[[dict | None], Flask]) -> None:
 
     app.cli.add_command(panel_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(rounds_cli)
     app.cli.add_command(retention_cli)
 
     outbox = click.Group("outbox", help="The email outbox.")

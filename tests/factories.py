@@ -99,7 +99,7 @@ def make_scheme(name: str | None = None):
                 eligibility="Under three years.", portfolio_sections=["Contextual statement"]),
         Pathway(name="CMALT", fee_pence=16500, min_years=3, level=2, position=1,
                 eligibility="Three years or more.", portfolio_sections=["Contextual statement"]),
-        Pathway(name="Senior CMALT", fee_pence=26500, min_years=4, level=3, position=2,
+        Pathway(name="Senior CMALT", fee_pence=26500, min_years=4, level=3, position=2, requires_leadership=True,
                 eligibility="Leadership, strategy or research.", portfolio_sections=["Contextual statement"]),
     ]
     db.session.add(scheme)

@@ -3,20 +3,23 @@ progress, and the applications by department and pathway. The funding is the pan
 (portal/panel/funding.py round_funding), so the dashboard and the moderation page agree."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
 
 from portal.auth.models import User
 from portal.dashboard.queries import OPEN_PAIRING_STATES
+from portal.db_types import utcnow
 from portal.extensions import db
-from portal.mentoring.models import (Meeting, Outcome as AwardOutcome, Pairing, Progress, ProgressSection,
-                                     SectionStatus)
+from portal.mentoring.models import (Meeting, MentorProfile, Nudge, NudgeRecipient, Outcome as AwardOutcome, Pairing,
+                                     PairingState, Progress, ProgressSection, SectionStatus)
 from portal.proposals.models import Proposal, ProposalState
 from portal.proposals.rules import COUNTS_AS_SUBMITTED
 from portal.rounds.models import Pathway, Round
 from portal.schedule.models import Booking, Session, SessionKind
+from portal.timeutil import to_local
 
 # Intro sessions not tied to a round count for the round they happened before.
 INTRO_LOOKBACK_DAYS = 180
@@ -51,6 +54,9 @@ class Participant:
     pairing_id: int | None
     paired_at: datetime | None     # confirmed, or else proposed
     last_meeting: date | None
+    mentor_name: str | None = None
+    pairing_confirmed: bool = False  # the pair know of it (a locked pairing is still the lead's working note)
+    nudged_today: dict = field(default_factory=dict)  # NudgeRecipient -> when the lead nudged them today
 
     @property
     def portfolio_submitted(self) -> bool:
@@ -84,8 +90,16 @@ def round_counts(round_: Round) -> RoundCounts:
     return RoundCounts(intro or 0, started, submitted, selected_n)
 
 
-def participants(round_id: int) -> list[Participant]:
-    """The round's selected proposals by name, with progress, section counts, open pairing and last meeting."""
+def _nudged_today(recipient: NudgeRecipient, today: date):
+    return (select(func.max(Nudge.sent_at)).where(Nudge.proposal_id == Proposal.id, Nudge.recipient == recipient,
+                                                  Nudge.sent_on == today)
+            .correlate(Proposal).scalar_subquery())
+
+
+def participants(round_id: int, today: date | None = None) -> list[Participant]:
+    """The round's selected proposals by name, with progress, section counts, open pairing, last meeting and
+    the lead's nudges of today (the institution's day), in one query."""
+    today = today or to_local(utcnow()).date()
     sections = (select(func.count()).where(ProgressSection.progress_id == Progress.id)
                 .correlate(Progress).scalar_subquery())
     ready = (select(func.count()).where(ProgressSection.progress_id == Progress.id,
@@ -93,20 +107,28 @@ def participants(round_id: int) -> list[Participant]:
              .correlate(Progress).scalar_subquery())
     last_meeting = (select(func.max(Meeting.held_on)).where(Meeting.pairing_id == Pairing.id)
                     .correlate(Pairing).scalar_subquery())
+    mentor_user = aliased(User)
     rows = db.session.execute(
         select(Proposal.id, User.name, Progress.registered_on, Progress.target_deadline,
-               Progress.outcome, sections, ready, Pairing.id, Pairing.confirmed_at, Pairing.created_at, last_meeting)
+               Progress.outcome, sections, ready, Pairing.id, Pairing.confirmed_at, Pairing.created_at, last_meeting,
+               mentor_user.name, Pairing.state, _nudged_today(NudgeRecipient.MENTEE, today),
+               _nudged_today(NudgeRecipient.MENTOR, today))
         .join(User, User.id == Proposal.user_id)
         .outerjoin(Progress, Progress.proposal_id == Proposal.id)
         .outerjoin(Pairing, and_(Pairing.proposal_id == Proposal.id, Pairing.state.in_(OPEN_PAIRING_STATES)))
+        .outerjoin(MentorProfile, MentorProfile.id == Pairing.mentor_id)
+        .outerjoin(mentor_user, mentor_user.id == MentorProfile.user_id)
         .where(Proposal.round_id == round_id, Proposal.state == ProposalState.SELECTED)
         .order_by(User.name, Proposal.id, Pairing.id)).all()
     found: dict[int, Participant] = {}  # one per proposal: the newest open pairing counts
     for (pid, name, registered_on, target_deadline, outcome, n_sections, n_ready,
-         pairing_id, confirmed_at, created_at, last) in rows:
+         pairing_id, confirmed_at, created_at, last, mentor_name, pairing_state, mentee_nudged, mentor_nudged) in rows:
+        nudged = {r: at for r, at in ((NudgeRecipient.MENTEE, mentee_nudged), (NudgeRecipient.MENTOR, mentor_nudged))
+                  if at is not None}
         found[pid] = Participant(pid, name, registered_on, target_deadline, outcome,
                                  n_sections or 0, n_ready or 0, pairing_id,
-                                 confirmed_at or created_at, last)
+                                 confirmed_at or created_at, last, mentor_name,
+                                 pairing_state == PairingState.CONFIRMED, nudged)
     return list(found.values())
 
 

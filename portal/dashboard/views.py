@@ -1,23 +1,29 @@
 """The lead's dashboard, year-on-year table, annual report and CSV exports."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.auth.access import lead_required
 from portal.dashboard import queries, services
-from portal.dashboard.at_risk import at_risk
+from portal.dashboard.at_risk import at_risk, risk_of
 from portal.dashboard.charts import bar_chart
 from portal.dashboard.exports import EXPORTS
 from portal.dashboard.funnel import applications_by, funnel, participants, round_counts
 from portal.dashboard.years import awards_by_year, year_rows
 from portal.db_types import utcnow
+from portal.dashboard.forms import NudgeForm
 from portal.extensions import db
+from portal.mentoring import nudges
+from portal.mentoring.models import NudgeRecipient
 from portal.panel.funding import round_funding
+from portal.proposals.models import Proposal
 from portal.rounds.models import Round
 from portal.timeutil import to_local
+from portal.web.actions import STALE_FORM, attempt
 from portal.web.authz import get_or_404
 from portal.web.csv import csv_response
+from portal.web.htmx import render, wants_fragment
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -39,7 +45,8 @@ def _round_context(round_: Round, rounds: list[Round]) -> dict:
     }
     return dict(round=round_, steps=steps, charts=charts, funding=round_funding(round_),
                 scoring=queries.scoring_progress(round_.id), sessions=queries.upcoming_sessions(round_.id),
-                risks=at_risk(round_, people=people), rounds=rounds, exports=list(EXPORTS))
+                risks=at_risk(round_, people=people), rounds=rounds, exports=list(EXPORTS),
+                recipients=list(NudgeRecipient))
 
 
 def _listed_round_or_404(round_id: int) -> tuple[Round, list[Round]]:
@@ -65,6 +72,42 @@ def index():
 def round_view(round_id: int):
     round_, listed = _listed_round_or_404(round_id)
     return render_template("dashboard/round.html", **_round_context(round_, listed))
+
+
+@bp.route("/rounds/<int:round_id>/at-risk/<int:proposal_id>/nudge/<recipient>", methods=["POST"])
+@lead_required
+def nudge(round_id: int, proposal_id: int, recipient: str):
+    """Email a participant at risk, or their mentor, the lead's message; the row says what was sent."""
+    round_, listed = _listed_round_or_404(round_id)
+    proposal = get_or_404(Proposal, proposal_id)
+    if proposal.round_id != round_.id or recipient not in {r.value for r in NudgeRecipient}:
+        abort(404)
+    to = NudgeRecipient(recipient)
+    form = NudgeForm()
+    if form.validate_on_submit():
+        done = attempt(lambda: nudges.send_nudge(current_user, proposal, to, form.message.data), form=form,
+                       field="message", duplicate=nudges.ALREADY_NUDGED)
+        error = done.error
+    else:
+        error = STALE_FORM
+    if error is None:
+        person = nudges.nudge_recipient(proposal, to)
+        message = f"Nudge sent to {person.name} ({person.email}); it is in the outbox and goes out by email."
+    else:
+        message = error
+    row = dict(row_for=proposal.id, row_message=message, row_error=error is not None, kept_for=recipient,
+               kept_text=form.message.data or "", field_error=error)
+    if wants_fragment(f"dashboard-risk-{proposal.id}"):
+        return render("dashboard/round.html", "dashboard/_risk_row.html", None,
+                      risk=risk_of(round_, proposal.id, proposal.applicant.name), round=round_,
+                      recipients=list(NudgeRecipient),
+                      http_status=422 if error else 200, **row)
+    if error is None:
+        flash(message, "success")
+        return redirect(url_for("dashboard.round_view", round_id=round_.id, _anchor=f"dashboard-risk-{proposal.id}"),
+                        303)
+    # Without JavaScript the whole page comes back, the message kept in its open form with the reason.
+    return render("dashboard/round.html", http_status=422, **_round_context(round_, listed), **row)
 
 
 @bp.route("/years")

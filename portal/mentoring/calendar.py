@@ -36,3 +36,25 @@ def meeting_events_for(user) -> list[CalendarEvent]:
             sequence=0, last_modified=meeting.created_at))
     return events
 
+
+
+def submission_deadline_events_for(user) -> list[CalendarEvent]:
+    """Each portfolio submission deadline (the awarding body's date chosen for a participant) as an all-day
+    event in the participant's feed and their mentor's, until an outcome is recorded.
+
+    A deadline taken from a schedule deadline session is already in the participant's feed as that session,
+    so only the mentor gets it from here.
+    """
+    events = []
+    for progress, person, _mentor_id in queries.submission_deadlines_for(user.id):
+        own = person.id == user.id
+        if own and progress.deadline_session_id is not None:
+            continue
+        events.append(CalendarEvent(
+            uid=f"portfolio-deadline-{progress.id}@cohort-portal",
+            summary="Portfolio submission deadline" if own else f"Portfolio submission deadline: {person.name}",
+            description="The date agreed for submitting the portfolio to the awarding body.",
+            starts_at=progress.target_deadline, ends_at=progress.target_deadline + timedelta(days=1), all_day=True,
+            url=absolute_url("mentoring.my") if own else absolute_url("mentoring.dashboard"),
+            sequence=0, last_modified=progress.updated_at))
+    return events

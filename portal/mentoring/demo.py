@@ -1,19 +1,22 @@
-"""Demo data for mentoring: a mentor pool, last year's cohort matched and confirmed, meetings and progress."""
+"""Demo mentoring, through the mentoring services: holders volunteer and the lead approves them, the running
+cohort is matched (the lead adjusting it to the award-level rule's strictest reading) and confirmed, mentors
+log meetings and progress, one participant gains the award, and an example portfolio is shared."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
-from portal.extensions import db
-from portal.mentoring import pairings, progress as mentoring_progress
-from portal.mentoring.models import (ExamplePortfolio, Meeting, MenteeAreas, MentorProfile, Outcome, PairingState,
-                                     SectionStatus)
-from portal.mentoring.queries import pairings_in_round
-from portal.proposals.models import Proposal, ProposalState
-from portal.timeutil import to_local
+from portal.mentoring import meetings, pairings, pool, progress as mentoring_progress, queries, register
+from portal.mentoring.errors import MentoringError
+from portal.mentoring.models import Outcome, Pairing, PairingState, SectionStatus
+from portal.proposals.models import Proposal
+from portal.rounds.demo import DemoContext, happened, local_day, working_day_at
+from portal.rounds.models import Round
 
+# (award level, award) of each demo mentor; the last volunteers this month and waits for approval.
 AWARDS = [(3, "Senior CMALT"), (2, "CMALT"), (2, "CMALT"), (3, "Senior CMALT"), (2, "CMALT"), (1, "Associate CMALT"),
           (2, "CMALT"), (2, "CMALT")]
-CAPACITIES = [2, 2, 1, 3, 2, 1, 2, 1]
+# The two Senior CMALT holders have room for every Senior participant whichever way the matching breaks ties.
+CAPACITIES = [3, 2, 1, 4, 2, 1, 2, 1]
 AREAS = [["accessibility", "assessment", "leadership"], ["online learning design", "video and lecture capture"],
          ["assessment", "learning analytics"], ["research", "open education", "leadership"],
          ["digital skills", "staff development"], ["vle administration", "accessibility"],
@@ -21,83 +24,105 @@ AREAS = [["accessibility", "assessment", "leadership"], ["online learning design
 MENTEE_AREAS = [["accessibility"], ["assessment", "learning analytics"], ["online learning design"], ["research"],
                 ["digital skills"], ["ai in education", "assessment"], ["open education"], ["student engagement"],
                 ["video and lecture capture"], ["leadership", "research"]]
+STAGES = [SectionStatus.READY, SectionStatus.FEEDBACK, SectionStatus.SHARED, SectionStatus.DRAFTING,
+          SectionStatus.NOT_STARTED]
 
 
-def _selected_proposals(ctx) -> list[Proposal]:
-    selected = ctx.extra.get("past_selected")
-    if selected:
-        return list(selected)
-    pathways = [ctx.pathways["Associate CMALT"], ctx.pathways["CMALT"], ctx.pathways["CMALT"], ctx.pathways["Senior CMALT"]]
-    proposals = []
-    for i, person in enumerate(ctx.staff[10:20]):
-        proposal = Proposal(round_id=ctx.past_round.id, user_id=person.id, pathway_id=pathways[i % 4].id,
-                            state=ProposalState.SELECTED, job_title=person.job_title, department=person.department,
-                            role_summary=f"{person.job_title} in {person.department}.",
-                            learning_technology="I support colleagues with the VLE and online assessment.",
-                            years_experience=2 + i, motivation="Recognition of my practice.", consent=True,
-                            line_manager_supports=True, created_at=ctx.now - timedelta(days=390),
-                            submitted_at=ctx.now - timedelta(days=380), decided_at=ctx.now - timedelta(days=360 - i))
-        db.session.add(proposal)
-        proposals.append(proposal)
-    db.session.flush()
-    ctx.extra["past_selected"] = proposals
-    return proposals
-
-
-def run(ctx) -> None:
-    proposals = _selected_proposals(ctx)
-    approved_at = ctx.now - timedelta(days=370)
-    profiles = []
+def mentor_pool(ctx: DemoContext, at: datetime) -> None:
+    """Each holder volunteers (their own profile) and the lead approves all but the newest volunteer."""
     for i, mentor in enumerate(ctx.mentors):
         level, name = AWARDS[i % len(AWARDS)]
-        profile = MentorProfile(user_id=mentor.id, award_name=name, award_level=level, award_year=2015 + i,
-                                department=mentor.department, campus=mentor.campus, specialist_areas=AREAS[i % len(AREAS)],
-                                capacity=CAPACITIES[i % len(CAPACITIES)],
-                                availability_notes="Tuesday and Thursday afternoons; online or in person.",
-                                close_collaborator_ids=[], created_at=approved_at - timedelta(days=5),
-                                approved_at=None if i == 7 else approved_at, approved_by_id=None if i == 7 else ctx.lead.id)
-        db.session.add(profile)
-        profiles.append(profile)
-    db.session.flush()
-    for proposal, areas in zip(proposals, MENTEE_AREAS):
-        db.session.add(MenteeAreas(proposal_id=proposal.id, areas=areas))
-    db.session.flush()
+        pending = i == len(ctx.mentors) - 1
+        when = ctx.now - timedelta(days=5) if pending else at + timedelta(days=i)
+        with happened(ctx, when):
+            profile = pool.save_mentor_profile(
+                mentor, award_name=name, award_level=level, award_year=2015 + i, department=mentor.department,
+                campus=mentor.campus, specialist_areas=AREAS[i % len(AREAS)], capacity=CAPACITIES[i % len(CAPACITIES)],
+                availability_notes="Tuesday and Thursday afternoons; online or in person.")
+            if not pending:
+                pool.approve_mentor(ctx.lead, profile)
+        profile.created_at = when
+        if not pending:
+            profile.approved_at = when
 
-    pairings.run_matching(ctx.lead, ctx.past_round)
-    pairings.confirm_round(ctx.lead, ctx.past_round)
-    confirmed_at = ctx.now - timedelta(days=320)
-    today = to_local(ctx.now).date()
-    stages = [SectionStatus.READY, SectionStatus.FEEDBACK, SectionStatus.SHARED, SectionStatus.DRAFTING,
-              SectionStatus.NOT_STARTED]
-    for n, pairing in enumerate(pairings_in_round(ctx.past_round.id, [PairingState.CONFIRMED])):
-        pairing.confirmed_at = confirmed_at
-        progress = mentoring_progress.ensure_progress(pairing.proposal)
-        # Varied stages: the first pairs are nearly done, later ones have barely begun.
-        progress.registered_on = today - timedelta(days=300 + 60 * (n % 4))
-        progress.target_deadline = today + timedelta(days=30 + 45 * (n % 3))
-        for k, section in enumerate(progress.sections):
-            section.status = stages[min(len(stages) - 1, max(0, k - (len(progress.sections) - n)) + n % 3)] \
-                if n else SectionStatus.READY
-        # Meetings every five or so weeks; a few pairs have not met for a while (overdue flags).
-        gap = 35 if n % 3 else 60
-        count = 4 if n % 3 else 2
+
+def _meets_own_level(pairing: Pairing) -> bool:
+    return pairing.mentor.award_level >= (pairing.proposal.pathway.level if pairing.proposal.pathway else 1)
+
+
+def match_cohort(ctx: DemoContext, round_: Round, cohort: list[Proposal], at: datetime) -> list[Pairing]:
+    """Participants choose their areas; the lead runs the matching, gives a mentor of at least their own level
+    to anyone matched below it (swap_mentor: the same hard rules and capacity), and confirms every pair."""
+    for proposal, areas in zip(cohort, MENTEE_AREAS):
+        with happened(ctx, at - timedelta(days=3)):
+            pool.save_mentee_areas(proposal.applicant, proposal, areas)
+    with happened(ctx, at):
+        pairings.run_matching(ctx.lead, round_)
+        for pairing in queries.pairings_in_round(round_.id, [PairingState.PROPOSED]):
+            if _meets_own_level(pairing):
+                continue
+            for profile in queries.available_mentors():
+                if profile.award_level < pairing.proposal.pathway.level:
+                    continue
+                try:
+                    pairings.swap_mentor(ctx.lead, pairing, profile)
+                    break
+                except MentoringError:
+                    continue  # that mentor breaks a hard rule for this pair or is full: try the next
+        confirmed = pairings.confirm_round(ctx.lead, round_)
+    for pairing in confirmed:
+        pairing.confirmed_at = at  # when the lead confirmed; the at-risk rules count quiet spells from it
+    return confirmed
+
+
+def progress(ctx: DemoContext, confirmed: list[Pairing], deadlines: list) -> None:
+    """Mentors record registration, a target deadline, their mentee's sections and their meetings.
+
+    The first pairs are nearly done, later ones have barely begun; a few have not met for a while and one
+    registration is close to expiry, so the at-risk list has something to show.
+    """
+    today = local_day(ctx.now)
+    for n, pairing in enumerate(confirmed):
+        mentor = pairing.mentor.user
+        started = local_day(pairing.confirmed_at)
+        recorded = datetime.combine(started + timedelta(days=20), time(12), tzinfo=ctx.now.tzinfo)
+        registered = today - timedelta(days=670 if n == 5 else 300 + 60 * (n % 4))
+        with happened(ctx, recorded):
+            mentoring_progress.update_progress(mentor, pairing, registered_on=min(registered, local_day(recorded)),
+                                               target_deadline=None, deadline_session_id=deadlines[n % 3].id,
+                                               now=recorded)
+        record = mentoring_progress.ensure_progress(pairing.proposal)
+        gap, count = (35, 4) if n % 3 else (60, 2)
         for m in range(count):
             held = today - timedelta(days=10 + gap * (count - 1 - m) + (n % 3) * 20)
-            db.session.add(Meeting(pairing_id=pairing.id, held_on=held, duration_minutes=45 + 15 * (m % 2),
-                                   notes=f"Talked through {progress.sections[min(m, len(progress.sections) - 1)].name.lower()}.",
-                                   next_steps="Draft the next section and share it a week before we meet.",
-                                   logged_by_id=pairing.mentor.user_id))
+            logged = datetime.combine(held, time(17), tzinfo=ctx.now.tzinfo)
+            section = record.sections[min(m, len(record.sections) - 1)]
+            with happened(ctx, logged):
+                meetings.log_meeting(mentor, pairing, held_on=held, duration_minutes=45 + 15 * (m % 2),
+                                     notes=f"Talked through {section.name.lower()}.",
+                                     next_steps="Draft the next section and share it a week before we meet.",
+                                     next_meeting_at=None, now=logged)
+        with happened(ctx, ctx.now - timedelta(days=4)):
+            for k, section in enumerate(record.sections):
+                status = SectionStatus.READY if n == 0 else \
+                    STAGES[min(len(STAGES) - 1, max(0, k - (len(record.sections) - n)) + n % 3)]
+                if status != SectionStatus.NOT_STARTED:
+                    mentoring_progress.set_section_status(mentor, pairing, section, status)
         if n == 0:
-            db.session.add(Meeting(pairing_id=pairing.id, held_on=today - timedelta(days=3), duration_minutes=60,
-                                   notes="Final read-through; ready to submit.", next_steps="Submit the portfolio.",
-                                   next_meeting_at=ctx.now + timedelta(days=9, hours=2),
-                                   logged_by_id=pairing.mentor.user_id))
-            progress.outcome = Outcome.AWARDED
-            progress.outcome_recorded_at = ctx.now - timedelta(days=2)
-            mentoring_progress.invite_to_pool(ctx.lead, pairing.proposal, progress)
-    db.session.add(ExamplePortfolio(owner_id=ctx.mentors[0].id, pathway_id=ctx.pathways["Senior CMALT"].id,
-                                    job_role="Learning Technology Manager",
-                                    specialist_areas=["accessibility", "leadership"],
-                                    summary="A Senior CMALT portfolio on leading an accessibility programme across a faculty.",
-                                    link_url="https://example.org/portfolios/senior-cmalt-accessibility"))
-    db.session.flush()
+            final = ctx.now - timedelta(days=3)
+            with happened(ctx, final):
+                meetings.log_meeting(mentor, pairing, held_on=local_day(final), duration_minutes=60,
+                                     notes="Final read-through; ready to submit.", next_steps="Submit the portfolio.",
+                                     next_meeting_at=working_day_at(ctx.now, time(14, 0), 9), now=final)
+            with happened(ctx, ctx.now - timedelta(days=2)):
+                mentoring_progress.record_outcome(ctx.lead, pairing.proposal, Outcome.AWARDED)
+            record.outcome_recorded_at = ctx.now - timedelta(days=2)
+
+
+def example_portfolio(ctx: DemoContext) -> None:
+    """A Senior CMALT holder shares an example portfolio in the register."""
+    with happened(ctx, ctx.now - timedelta(days=30)):
+        register.share_example(ctx.mentors[0], pathway_id=ctx.pathways["Senior CMALT"].id,
+                               job_role="Learning Technology Manager", specialist_areas=["accessibility", "leadership"],
+                               summary="A Senior CMALT portfolio on leading an accessibility programme across a "
+                                       "faculty.", link_url="https://example.org/portfolios/senior-cmalt-accessibility")

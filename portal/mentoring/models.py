@@ -203,3 +203,28 @@ class ExamplePortfolio(db.Model):
 
     owner = relationship("User")
     pathway = relationship("Pathway")
+
+
+class NudgeRecipient(LabelledEnum):
+    MENTEE = "mentee", "Participant"
+    MENTOR = "mentor", "Mentor"
+
+
+class Nudge(db.Model):
+    """An email the lead sent a participant at risk, or their mentor, from the at-risk list.
+
+    One per participant, recipient and day (the institution's calendar day): a double click, a second tab
+    or a repeated post sends one, and the database refuses the second even when both arrive at once.
+    """
+
+    __tablename__ = "mentoring_nudges"
+    __table_args__ = (UniqueConstraint("proposal_id", "recipient", "sent_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    recipient: Mapped[NudgeRecipient] = mapped_column(_enum(NudgeRecipient))
+    recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sent_on: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    message: Mapped[str] = mapped_column(Text, default="")

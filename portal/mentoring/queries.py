@@ -120,17 +120,22 @@ def available_mentors() -> list[MentorProfile]:
 def waiting_participants(round_id: int, cohort: list[Proposal] | None = None) -> list[tuple[Proposal, datetime]]:
     """Participants with no open pairing and no final outcome, with when they started waiting.
 
-    cohort: the round's participants, if the caller has already read them.
+    One query, whatever the cohort's size. cohort: only these of the round's participants, if given.
     """
-    paired = set(db.session.scalars(select(Pairing.proposal_id).where(Pairing.round_id == round_id,
-                                                                       Pairing.state.in_(OPEN_STATES))))
-    done = set(db.session.scalars(select(Progress.proposal_id).where(
-        Progress.outcome.in_([Outcome.AWARDED, Outcome.WITHDRAWN]))))
-    ended = dict(db.session.execute(select(Pairing.proposal_id, func.max(Pairing.ended_at))
-                                    .where(Pairing.round_id == round_id, Pairing.state == PairingState.ENDED)
-                                    .group_by(Pairing.proposal_id)).all())
-    cohort = participants(round_id) if cohort is None else cohort
-    return [(p, waiting_since(p, ended)) for p in cohort if p.id not in paired and p.id not in done]
+    open_pairing = select(Pairing.id).where(Pairing.proposal_id == Proposal.id, Pairing.round_id == round_id,
+                                            Pairing.state.in_(OPEN_STATES)).exists()
+    finished = select(Progress.id).where(Progress.proposal_id == Proposal.id,
+                                         Progress.outcome.in_([Outcome.AWARDED, Outcome.WITHDRAWN])).exists()
+    last_ended = (select(func.max(Pairing.ended_at))
+                  .where(Pairing.proposal_id == Proposal.id, Pairing.round_id == round_id,
+                         Pairing.state == PairingState.ENDED).correlate(Proposal).scalar_subquery())
+    stmt = (select(Proposal, last_ended)
+            .where(Proposal.round_id == round_id, Proposal.state == ProposalState.SELECTED, ~open_pairing, ~finished)
+            .options(joinedload(Proposal.applicant), joinedload(Proposal.pathway)).order_by(Proposal.id))
+    if cohort is not None:
+        stmt = stmt.where(Proposal.id.in_([p.id for p in cohort]))
+    return [(proposal, waiting_since(proposal, {proposal.id: ended} if ended else {}))
+            for proposal, ended in db.session.execute(stmt).unique().all()]
 
 
 def matching_records(round_) -> tuple[list[MenteeRecord], list[MentorRecord]]:
@@ -209,10 +214,12 @@ def dashboard_rows(pairings: list[Pairing], today: date) -> list[DashboardRow]:
 
 
 def mentor_pairings(profile_id: int) -> list[Pairing]:
+    """A mentor's confirmed pairings, oldest first, with mentee, proposal, pathway and profile in one query
+    (each is one row per pairing, so joining them costs nothing)."""
     return list(db.session.scalars(
         select(Pairing).where(Pairing.mentor_id == profile_id, Pairing.state == PairingState.CONFIRMED)
-        .options(selectinload(Pairing.mentee), selectinload(Pairing.proposal).selectinload(Proposal.pathway),
-                 selectinload(Pairing.mentor)).order_by(Pairing.confirmed_at)))
+        .options(joinedload(Pairing.mentee), joinedload(Pairing.proposal).joinedload(Proposal.pathway),
+                 joinedload(Pairing.mentor)).order_by(Pairing.confirmed_at)))
 
 
 def mentee_pairing(proposal_id: int) -> Pairing | None:
@@ -295,3 +302,17 @@ def leads() -> list[User]:
     return list(db.session.scalars(select(User).join(RoleGrant, RoleGrant.user_id == User.id)
                                    .where(RoleGrant.role == Role.LEAD, User.is_active_account.is_(True))
                                    .order_by(User.id)))
+
+
+def submission_deadlines_for(user_id: int) -> list[tuple[Progress, User, int | None]]:
+    """Portfolio submission deadlines the person is concerned with: their own, and their confirmed mentees'.
+    Rows of (progress, the participant, their mentor's user id or None), soonest first, one query."""
+    mentor = select(Pairing.proposal_id, MentorProfile.user_id.label("mentor_user_id")).join(
+        MentorProfile, MentorProfile.id == Pairing.mentor_id).where(Pairing.state == PairingState.CONFIRMED).subquery()
+    rows = db.session.execute(
+        select(Progress, User, mentor.c.mentor_user_id).join(Proposal, Proposal.id == Progress.proposal_id)
+        .join(User, User.id == Proposal.user_id).outerjoin(mentor, mentor.c.proposal_id == Progress.proposal_id)
+        .where(Progress.target_deadline.is_not(None), Progress.outcome.is_(None),
+               or_(Proposal.user_id == user_id, mentor.c.mentor_user_id == user_id))
+        .order_by(Progress.target_deadline, Progress.id)).all()
+    return [(progress, person, mentor_id) for progress, person, mentor_id in rows]

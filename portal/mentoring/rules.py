@@ -120,3 +120,8 @@ def can_withdraw_example(user, example) -> bool:
 def can_change_pairing(pairing) -> bool:
     """Proposed and locked pairs can still be locked, unlocked or given another mentor."""
     return pairing.state in (PairingState.PROPOSED, PairingState.LOCKED)
+
+
+def can_nudge(user) -> bool:
+    """Only the lead nudges a participant at risk, or their mentor, from the at-risk list."""
+    return getattr(user, "is_lead", False)

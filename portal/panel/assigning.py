@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 
 from portal.audit.services import record
 from portal.auth.models import User
+from portal.db_types import utcnow
 from portal.extensions import db
 from portal.panel import queries, rules
 from portal.panel.conflicts import conflict_for, conflict_map
@@ -104,7 +105,7 @@ def withdraw_conflict(actor: User, proposal: Proposal) -> None:
     Side effects: the member is not re-assigned automatically; audit 'panel.conflict_withdrawn'.
     """
     settings = ensure_settings(proposal.round)
-    if not rules.is_scoring_open(settings, proposal.round):
+    if not rules.is_scoring_open(settings, proposal.round, utcnow()):
         raise PanelError("Scoring is closed; conflicts can no longer be withdrawn.")
     existing = db.session.scalar(select(Conflict).where(Conflict.proposal_id == proposal.id,
                                                         Conflict.user_id == actor.id))

@@ -7,6 +7,7 @@ acceptance, take turns and the second sees what the first did.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -26,6 +27,7 @@ from portal.rounds.models import Round, RoundState
 from portal.rounds.services import set_round_state
 from portal.timeutil import format_local
 from portal.web.links import absolute_url
+from portal.web.templating import money
 
 
 def lock_round(round_: Round) -> Round:
@@ -62,9 +64,11 @@ def decide(actor, proposal: Proposal, *, outcome: str, feedback: str, waitlist_p
     choice = Outcome(outcome)
     decided = queries.decisions(round_.id)
     current = decided.get(proposal.id)
+    over = False
     if choice == Outcome.SELECTED and not (current and current.holds_place):
-        funding.check_selection(funding.round_funding(round_), proposal.pathway.fee_pence if proposal.pathway else 0,
-                                confirm=confirm)
+        summary, fee = funding.round_funding(round_), proposal.pathway.fee_pence if proposal.pathway else 0
+        funding.check_selection(summary, fee, confirm=confirm)
+        over = not funding.fits(summary, fee)
     if choice == Outcome.WAITLISTED and waitlist_position is None:
         positions = [d.waitlist_position or 0 for d in decided.values()
                      if d.outcome == Outcome.WAITLISTED and d.proposal_id != proposal.id]
@@ -78,9 +82,11 @@ def decide(actor, proposal: Proposal, *, outcome: str, feedback: str, waitlist_p
     current.decided_by_id = actor.id
     current.decided_at = utcnow()
     db.session.flush()
+    # The lead's override is the only way past the funding, so the audit says when it was used.
     record(actor, "panel.decided", proposal, summary=f"{proposal.applicant.name}: {choice.label}"
-           + (f" (waitlist {waitlist_position})" if choice == Outcome.WAITLISTED else ""),
-           outcome=choice.value, confirmed_over_funding=bool(confirm))
+           + (f" (waitlist {waitlist_position})" if choice == Outcome.WAITLISTED else "")
+           + (" over the funding, confirmed by the lead" if over else ""),
+           outcome=choice.value, confirmed_over_funding=over)
     return current
 
 
@@ -94,12 +100,48 @@ _OUTCOME_TEXT = {
 }
 
 
-def release(actor, round_: Round) -> int:
+@dataclass(frozen=True)
+class ReleaseSummary:
+    """What releasing a round's outcomes would do now: how many applicants are told which outcome."""
+
+    selected: int
+    waitlisted: int
+    not_selected: int
+    undecided: int
+    scoring_open: bool
+
+    @property
+    def told(self) -> int:
+        return self.selected + self.waitlisted + self.not_selected
+
+    def sentence(self) -> str:
+        """"3 applicants will be emailed: 1 selected, 1 waitlisted, 1 not selected"."""
+        parts = [f"{n} {label}" for n, label in ((self.selected, "selected"), (self.waitlisted, "waitlisted"),
+                                                 (self.not_selected, "not selected")) if n]
+        noun = "applicant" if self.told == 1 else "applicants"
+        return f"{self.told} {noun} will be emailed: " + ", ".join(parts) if parts else "Nobody will be emailed."
+
+
+def release_summary(round_: Round, settings: PanelSettings, props: list[Proposal] | None = None,
+                    decided: dict[int, Decision] | None = None) -> ReleaseSummary:
+    """Count what release would send (the confirmation page and release itself read the same numbers)."""
+    props = queries.proposals(round_.id) if props is None else props
+    decided = queries.decisions(round_.id) if decided is None else decided
+    outcomes = [decided[p.id].outcome for p in props if p.id in decided]
+    return ReleaseSummary(selected=outcomes.count(Outcome.SELECTED), waitlisted=outcomes.count(Outcome.WAITLISTED),
+                          not_selected=outcomes.count(Outcome.NOT_SELECTED),
+                          undecided=sum(1 for p in props if p.id not in decided and p.state == ProposalState.SUBMITTED),
+                          scoring_open=rules.is_scoring_open(settings, round_, utcnow()))
+
+
+def release(actor, round_: Round, *, override_open_scoring: bool = False, expected: int | None = None) -> int:
     """Release outcomes: every decided proposal takes its outcome state and each applicant is emailed.
 
-    Refused while any proposal under review is undecided. Scoring closes; the round moves to
-    decided when its state allows. Side effects: proposal states via set_proposal_state (audited),
-    one outbox email per applicant, audit 'panel.released'. Returns the number of applicants told.
+    Refused while any proposal under review is undecided, and while scoring is still open unless the lead
+    overrides it (release then closes scoring; the audit says so). With expected (the number of applicants
+    the confirmation page said would be told), refused when the decisions changed since. Scoring closes;
+    the round moves to decided when its state allows. Side effects: proposal states via set_proposal_state
+    (audited), one outbox email per applicant, audit 'panel.released'. Returns the number of applicants told.
     """
     lock_round(round_)
     settings = ensure_settings(round_)
@@ -107,11 +149,17 @@ def release(actor, round_: Round) -> int:
         raise PanelError("Outcomes have already been released.")
     props = queries.proposals(round_.id)
     decided = queries.decisions(round_.id)
-    undecided = [p for p in props if p.id not in decided and p.state == ProposalState.SUBMITTED]
-    if undecided:
-        raise PanelError(f"{len(undecided)} proposal(s) still need a decision before outcomes can be released.")
+    summary = release_summary(round_, settings, props, decided)
+    if summary.undecided:
+        raise PanelError(f"{summary.undecided} proposal(s) still need a decision before outcomes can be released.")
     if not props:
         raise PanelError("There are no proposals to release outcomes for.")
+    if summary.scoring_open and not override_open_scoring:
+        raise PanelError("Scoring is still open. Close scoring first, or tick the box to release anyway.",
+                         "override_open_scoring")
+    if expected is not None and expected != summary.told:
+        raise PanelError(f"The decisions changed since this page was shown: {summary.sentence()} "
+                         "Check and confirm again.")
     now = utcnow()
     settings.scoring_closed_at = settings.scoring_closed_at or now
     settings.released_at = now
@@ -131,7 +179,9 @@ def release(actor, round_: Round) -> int:
         told += 1
     if round_.state == RoundState.IN_REVIEW:
         set_round_state(actor, round_, RoundState.DECIDED)
-    record(actor, "panel.released", round_, summary=f"Outcomes released for {round_.name} to {told} applicant(s)")
+    record(actor, "panel.released", round_, summary=f"Outcomes released for {round_.name} to {told} applicant(s)"
+           + (", scoring still open: overridden by the lead" if summary.scoring_open else ""),
+           scoring_open_overridden=summary.scoring_open)
     return told
 
 
@@ -168,29 +218,64 @@ def decline_place(actor: User, proposal: Proposal) -> Decision | None:
         raise PanelError("There is no place waiting for your answer.")
     decision.declined_at = utcnow()
     set_proposal_state(proposal, ProposalState.DECLINED, actor, summary=f"{actor.name} declined the place")
-    return promote_next(actor, proposal.round, settings)
+    db.session.flush()
+    return promote_next(actor, proposal.round, settings, decision)
 
 
-def promote_next(actor, round_: Round, settings: PanelSettings) -> Decision | None:
-    """Offer a freed place to the first proposal still waiting on the waitlist, by email with an accept-by date
-    (the caller holds the round lock)."""
+def _fee(proposal: Proposal) -> int:
+    return proposal.pathway.fee_pence if proposal.pathway else 0
+
+
+def next_in_line(round_: Round, summary: funding.Funding) -> Decision | None:
+    """The waitlisted decision a freed place goes to: the first still waiting (by position) whose place fits
+    both the funded places and the budget left in summary (funding.fits), or None when nobody fits."""
     for decision in queries.waitlist(round_.id):
-        proposal = decision.proposal
-        if proposal.state != ProposalState.WAITLISTED:
-            continue
-        now = utcnow()
-        decision.outcome = Outcome.SELECTED
-        decision.offered_at = now
-        decision.accept_by = now + timedelta(days=settings.offer_days or 14)
-        decision.waitlist_position = None
-        set_proposal_state(proposal, ProposalState.SELECTED, actor, summary="Offered a place from the waitlist")
-        queue_email(proposal.applicant.email, f"{round_.name}: a funded place is available for you",
-                    f"Dear {proposal.applicant.name},\n\nA funded place has come free and it is offered to you. "
-                    f"Please accept or decline it by {format_local(decision.accept_by)} on your outcome page: "
-                    f"{_outcome_url(proposal)}\n", kind="panel.offer")
-        record(actor, "panel.place_offered", proposal,
-               summary=f"Place offered to {proposal.applicant.name}, accept by {format_local(decision.accept_by)}")
-        return decision
+        if decision.proposal.state == ProposalState.WAITLISTED and funding.fits(summary, _fee(decision.proposal)):
+            return decision
+    return None
+
+
+def offer_place(actor, round_: Round, settings: PanelSettings, freed: Decision | None, decision: Decision) -> Decision:
+    """Offer a place to a waitlisted proposal, by email with an accept-by date (the caller holds the round lock
+    and has checked the funding). freed is the decision whose place it takes. Side effects: proposal -> selected
+    (audited), the offer email, audit 'panel.place_offered'."""
+    proposal = decision.proposal
+    now = utcnow()
+    decision.outcome = Outcome.SELECTED
+    decision.offered_at = now
+    decision.accept_by = now + timedelta(days=settings.offer_days or 14)
+    decision.place_from_id = freed.id if freed is not None else None
+    # The position stays on the decision, so withdrawing the offer (undo_decline) puts it back where it was.
+    set_proposal_state(proposal, ProposalState.SELECTED, actor, summary="Offered a place from the waitlist")
+    queue_email(proposal.applicant.email, f"{round_.name}: a funded place is available for you",
+                f"Dear {proposal.applicant.name},\n\nA funded place has come free and it is offered to you. "
+                f"Please accept or decline it by {format_local(decision.accept_by)} on your outcome page: "
+                f"{_outcome_url(proposal)}\n", kind="panel.offer")
+    record(actor, "panel.place_offered", proposal,
+           summary=f"Place offered to {proposal.applicant.name}, accept by {format_local(decision.accept_by)}")
+    return decision
+
+
+def promote_next(actor, round_: Round, settings: PanelSettings, freed: Decision | None = None) -> Decision | None:
+    """Offer a freed place to next_in_line (the first waiting whose place fits the funding left), or, when
+    nobody fits (or nobody waits), tell the leads by email; the moderation page then lists the place as not
+    offered on. The caller holds the round lock and has flushed the freeing change. Side effects:
+    offer_place's, or one email per lead and audit 'panel.place_unfilled'. Returns the offered decision or None."""
+    summary = funding.round_funding(round_)
+    chosen = next_in_line(round_, summary)
+    if chosen is not None:
+        return offer_place(actor, round_, settings, freed, chosen)
+    waiting = sum(1 for d in queries.waitlist(round_.id) if d.proposal.state == ProposalState.WAITLISTED)
+    who = freed.proposal.applicant.name if freed is not None else "An applicant"
+    left = (f"{summary.places_left} place(s) and " if summary.places is not None else "") + (
+        f"{money(summary.budget_left)} of the budget left" if summary.budget is not None else "no budget limit")
+    why = (f"nobody on the waitlist fits the funding ({left})" if waiting else "nobody is on the waitlist")
+    text = f"{who}'s place in {round_.name} came free, but {why}, so it has not been offered to anyone"
+    for lead in queries.lead_recipients():
+        queue_email(lead.email, f"{round_.name}: a freed place could not be offered on",
+                    f"Dear {lead.name},\n\n{text}.\n\nThe moderation page: "
+                    f"{absolute_url('panel.moderation', round_id=round_.id)}\n", kind="panel.place_unfilled")
+    record(actor, "panel.place_unfilled", round_, summary=text + ".", waiting=waiting)
     return None
 
 
@@ -226,8 +311,10 @@ def lapse_offers(actor, round_: Round, now: datetime | None = None) -> int:
     lapsed = _unanswered_offers(round_, now)
     for decision in lapsed:
         decision.declined_at = now
+        decision.lapsed_at = now
         set_proposal_state(decision.proposal, ProposalState.DECLINED, actor,
                            summary=f"Offer lapsed: not accepted by {format_local(decision.accept_by)}")
-        promote_next(actor, round_, settings)
+        db.session.flush()
+        promote_next(actor, round_, settings, decision)
     record(actor, "panel.offers_lapsed", round_, summary=f"{len(lapsed)} offer(s) lapsed in {round_.name}")
     return len(lapsed)

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectMultipleField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.panel.models import Aggregate, Outcome
@@ -72,6 +72,26 @@ class DecisionForm(FlaskForm):
                                          description="For waitlisted proposals; leave empty to add to the end.")
     feedback = TextAreaField("Feedback for the applicant", validators=[Length(max=5000)])
     confirm = BooleanField("I know this goes over the funded places or budget; select anyway")
+
+
+class ReleaseForm(FlaskForm):
+    """The release confirmation: the number of applicants the page said would be told, and the override."""
+
+    applicants = WholeNumberField("Applicants to be emailed", [InputRequired()], minimum=0, maximum=100000)
+    override_open_scoring = BooleanField("Scoring is still open: release anyway and close scoring now")
+
+
+class DeclineForm(FlaskForm):
+    """The decline confirmation page's form; a post without its marker did not come from that page."""
+
+    confirm = HiddenField(validators=[AnyOf(["decline"])])
+
+
+class OfferPlaceForm(FlaskForm):
+    """The lead offering a freed place to someone on the waitlist; the choices are set by the view."""
+
+    to = ChoiceField("Offer the place to", coerce=int)
+    confirm = BooleanField("I know this goes over the funded places or budget; offer it anyway")
 
 
 class AssignForm(FlaskForm):

@@ -30,6 +30,11 @@ class Funding:
     def budget_left(self) -> int | None:
         return None if self.budget is None else self.budget - self.budget_used
 
+    def freeing(self, fee: int) -> Funding:
+        """The funding once a place with this fee is given up (what a decline would leave)."""
+        return Funding(places=self.places, budget=self.budget, places_used=self.places_used - 1,
+                       budget_used=self.budget_used - fee)
+
 
 def tally(round_: Round, props, decided: Mapping[int, Decision | DecisionLine]) -> Funding:
     """Places and budget used by the proposals holding a place (a pathway's fee counts against the budget).
@@ -48,14 +53,27 @@ def round_funding(round_: Round) -> Funding:
     return tally(round_, fees, decided)
 
 
-def check_selection(summary: Funding, fee: int, *, confirm: bool) -> None:
-    """Selecting one more proposal (with its pathway's fee) may take the round over its funded places or
-    its budget only with the lead's confirmation: raises FundingExceeded, naming each limit, otherwise."""
+def over_funding(summary: Funding, fee: int) -> list[str]:
+    """What one more place (with its pathway's fee) would break, in words: none when it fits both the funded
+    places and the budget."""
     problems = []
     if summary.places is not None and summary.places_used + 1 > summary.places:
         problems.append(f"all {summary.places} funded places are already taken")
     if summary.budget is not None and summary.budget_used + fee > summary.budget:
         problems.append(f"the fee would take the budget {money(summary.budget_used + fee - summary.budget)} over")
+    return problems
+
+
+def fits(summary: Funding, fee: int) -> bool:
+    """One more place with this fee stays within the funded places and the budget: the test an automatic
+    offer from the waitlist must pass (only the lead may go over, and only by confirming)."""
+    return not over_funding(summary, fee)
+
+
+def check_selection(summary: Funding, fee: int, *, confirm: bool) -> None:
+    """Selecting one more proposal (with its pathway's fee) may take the round over its funded places or
+    its budget only with the lead's confirmation: raises FundingExceeded, naming each limit, otherwise."""
+    problems = over_funding(summary, fee)
     if problems and not confirm:
         raise FundingExceeded("Selecting this proposal goes over the funding: " + " and ".join(problems)
                               + ". Tick the confirmation to select it anyway.", CONFIRM_FIELD)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from portal.db_types import utcnow
 from portal.panel import assigning, forms, queries, reviewing, rules
 from portal.panel.blueprint import bp, csv_download, panel_required
 from portal.panel.conflicts import conflict_map
@@ -54,7 +55,7 @@ def conflicts(round_id: int):
     return render("panel/conflicts.html", round=round_, proposals=props,
                   conflicts={pid: v for (uid, pid), v in found.items() if uid == current_user.id},
                   form=forms.ConflictForm(formdata=None), button=forms.ButtonForm(),
-                  open=rules.is_scoring_open(settings, round_), settings=settings)
+                  open=rules.is_scoring_open(settings, round_, utcnow()), settings=settings)
 
 
 @bp.route("/rounds/<int:round_id>/conflicts/<int:proposal_id>", methods=["POST"])
@@ -97,7 +98,7 @@ def queue(round_id: int):
     return render("panel/queue.html", "panel/_queue_table.html", "panel-queue-table", round=round_,
                   settings=settings, queue=queue_, show=show,
                   filters={name: label for name, (label, _) in QUEUE_FILTERS.items()},
-                  page=paginate_list(queue_.filtered(show)), open=rules.is_scoring_open(settings, round_))
+                  page=paginate_list(queue_.filtered(show)), stage=rules.scoring_stage(settings, round_, utcnow()))
 
 
 def _score_context(proposal: Proposal, settings, form=None, message: str = "", error: bool = False,
@@ -111,12 +112,13 @@ def _score_context(proposal: Proposal, settings, form=None, message: str = "", e
         data = {f"criterion_{cid}": str(v) for cid, v in values.get(current_user.id, {}).items()}
         data["comment"] = review.comment if review else ""
         form = forms.score_form_class(crit)(formdata=None, data=data)
-    unblinded = rules.can_see_other_scores(settings, proposal.round, review)
+    unblinded = rules.can_see_other_scores(settings, proposal.round, review, utcnow())
     # Blind scoring: the others' reviews reach the page only once the member may see them.
     others = other_reviews(proposal, current_user, settings, reviews, values) if unblinded else []
     queue = queue or queue_for(proposal.round, current_user, settings)
     return dict(proposal=proposal, round=proposal.round, settings=settings, criteria=crit, review=review, form=form,
-                others=others, unblinded=unblinded, open=rules.is_scoring_open(settings, proposal.round),
+                others=others, unblinded=unblinded, open=rules.is_scoring_open(settings, proposal.round, utcnow()),
+                stage=rules.scoring_stage(settings, proposal.round, utcnow()),
                 queue=queue, next_id=queue.next_after(proposal.id), message=message, error=error,
                 abstain_form=forms.AbstainForm(formdata=None))
 

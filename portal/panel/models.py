@@ -29,6 +29,35 @@ class Outcome(LabelledEnum):
     NOT_SELECTED = "not_selected"
 
 
+class Standing(LabelledEnum):
+    """Where a decision stands now, in the words every view of it uses (pages, counts and exports)."""
+
+    SELECTED = "selected"
+    OFFERED = "offered", "Offered from the waitlist"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined"
+    LAPSED = "lapsed", "Offer lapsed"
+    WAITLISTED = "waitlisted"
+    NOT_SELECTED = "not_selected"
+
+
+def standing(outcome: Outcome, offered_at: datetime | None, accepted_at: datetime | None,
+             declined_at: datetime | None, lapsed_at: datetime | None) -> Standing:
+    """A decision's current state: a selected place may since have been accepted, declined or (an offer from
+    the waitlist) left to lapse; the outcome alone says only what the lead first decided."""
+    if outcome == Outcome.WAITLISTED:
+        return Standing.WAITLISTED
+    if outcome == Outcome.NOT_SELECTED:
+        return Standing.NOT_SELECTED
+    if lapsed_at is not None:
+        return Standing.LAPSED
+    if declined_at is not None:
+        return Standing.DECLINED
+    if accepted_at is not None:
+        return Standing.ACCEPTED
+    return Standing.OFFERED if offered_at is not None else Standing.SELECTED
+
+
 class PanelSettings(db.Model):
     """How one round's panel works; created on first use with defaults."""
 
@@ -167,12 +196,22 @@ class Decision(db.Model):
     accept_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set with declined_at when an offer from the waitlist was not answered in time (nobody declined it).
+    lapsed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An offer from the waitlist: the decision whose declined (or lapsed) place it took. Undoing that decline
+    # withdraws this offer; a freed place that no decision points to was left unfilled.
+    place_from_id: Mapped[int | None] = mapped_column(ForeignKey("panel_decisions.id", ondelete="SET NULL"),
+                                                      index=True)
 
     proposal = relationship("Proposal")
 
     @property
     def holds_place(self) -> bool:
         return holds_place(self.outcome, self.declined_at)
+
+    @property
+    def standing(self) -> Standing:
+        return standing(self.outcome, self.offered_at, self.accepted_at, self.declined_at, self.lapsed_at)
 
 
 def holds_place(outcome: Outcome, declined_at: datetime | None) -> bool:

@@ -5,8 +5,10 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.auth.access import lead_required
-from portal.panel import deciding, forms, funding, queries, ranking, reviewing, rules
+from portal.db_types import utcnow
+from portal.panel import deciding, forms, funding, places, queries, ranking, reviewing, rules
 from portal.panel.blueprint import bp, csv_download
+from portal.panel.models import Decision, Outcome
 from portal.proposals.models import Proposal
 from portal.rounds.models import Round
 from portal.web.actions import attempt, change_then_redirect
@@ -27,9 +29,10 @@ def moderation(round_id: int):
     table = ranking.moderation(round_, viewer=current_user, details=False)
     page = paginate_list(table.rows, per_page=MODERATION_PER_PAGE)
     ranking.add_details(table, page.items, calibrate=calibrated)
+    freed = places.freed_places(round_, table.settings) if table.settings.released_at else []
     return render("panel/moderation.html", "panel/_ranked_table.html", "panel-ranked-table",
                   round=round_, table=table, page=page, calibrated=calibrated, button=forms.ButtonForm(),
-                  open=rules.is_scoring_open(table.settings, round_))
+                  open=rules.is_scoring_open(table.settings, round_, utcnow()), freed=freed)
 
 
 @bp.route("/rounds/<int:round_id>/ranking.csv")
@@ -45,12 +48,14 @@ def ranking_csv(round_id: int):
         by = row.by_member
         rows.append([row.rank or "", row.proposal.applicant_name, row.proposal.department,
                      row.proposal.pathway_name or "", row.fee / 100,
-                     _num(row.aggregate), _num(row.sd), _num(row.calibrated, 2),
+                     _num(row.aggregate), "one review" if len(row.totals) == 1 else _num(row.sd),
+                     _num(row.calibrated, 2),
                      "; ".join(c.name for c in row.disagreement), "; ".join(m.name for m in row.missing),
                      *[("" if row.hidden else _cell(by.get(m.id), (m.id, row.proposal.id) in table.conflicts))
                        for m in table.members],
-                     row.decision.outcome.label if row.decision else "",
-                     (row.decision.waitlist_position or "") if row.decision else ""])
+                     row.decision.standing.label if row.decision else "",
+                     (row.decision.waitlist_position or "") if row.decision and row.decision.outcome == Outcome.WAITLISTED
+                     else ""])
     return csv_download(rows, f"ranking-round-{round_.id}.csv", round_)
 
 
@@ -96,10 +101,52 @@ def remind(round_id: int):
     return _round_action(round_id, reviewing.send_reminders, "Reminders queued for {result} panel member(s).")
 
 
-@bp.route("/rounds/<int:round_id>/release", methods=["POST"])
+def _release_page(round_: Round, form, message: str = "", http_status: int = 200):
+    settings = queries.settings_for(round_)
+    summary = deciding.release_summary(round_, settings)
+    if form is None:
+        form = forms.ReleaseForm(formdata=None, data={"applicants": summary.told})
+    outstanding = sum(ranking.moderation(round_, settings, details=False).missing_by_member.values()) \
+        if settings.released_at is None else 0
+    return render("panel/release.html", "panel/_release_confirm.html", f"panel-release-{round_.id}",
+                  http_status=http_status, round=round_, settings=settings, summary=summary, form=form,
+                  message=message, outstanding=outstanding)
+
+
+@bp.route("/rounds/<int:round_id>/release", methods=["GET", "POST"])
+@keeps_input_on_csrf_failure
 @lead_required
 def release(round_id: int):
-    return _round_action(round_id, deciding.release, "Outcomes released to {result} applicant(s).")
+    """GET: what releasing would do, to confirm; POST (from that page): release, or say why not."""
+    round_ = get_or_404(Round, round_id)
+    if request.method == "GET":
+        return _release_page(round_, None)
+    form = forms.ReleaseForm()
+    if not form.validate_on_submit():
+        return _release_page(round_, form, "Confirm the release on this page.", 422)
+    done = attempt(lambda: deciding.release(current_user, round_, override_open_scoring=form.override_open_scoring.data,
+                                            expected=form.applicants.data), form=form)
+    if not done:
+        # The page reads the numbers again, so a changed count is shown and confirmed afresh.
+        return _release_page(round_, form, done.error, 409)
+    flash(f"Outcomes released: {done.value} applicant(s) emailed.", "success")
+    return redirect(url_for("panel.moderation", round_id=round_.id), 303)
+
+
+@bp.route("/decisions/<int:decision_id>/undo-decline", methods=["GET", "POST"])
+@lead_required
+def undo_decline(decision_id: int):
+    """GET: what undoing this decline would do, to confirm; POST (from that page): undo it, or say why not."""
+    decision = get_or_404(Decision, decision_id)
+    if request.method == "POST":
+        return change_then_redirect(lambda: places.undo_decline(current_user, decision),
+                                    url_for("panel.moderation", round_id=decision.round_id),
+                                    f"Decline undone: {decision.proposal.applicant.name}’s place is restored.",
+                                    valid=forms.ButtonForm().validate_on_submit())
+    settings = queries.settings_for(decision.proposal.round)
+    offer_on = queries.offer_from(decision.id)
+    return render("panel/undo_decline.html", round=decision.proposal.round, decision=decision, offer_on=offer_on,
+                  undoable=rules.can_undo_decline(settings, decision, offer_on), button=forms.ButtonForm())
 
 
 @bp.route("/rounds/<int:round_id>/lapse-offers", methods=["POST"])
@@ -107,6 +154,34 @@ def release(round_id: int):
 def lapse_offers(round_id: int):
     return _round_action(round_id, deciding.lapse_offers,
                          "{result} unanswered offer(s) lapsed; each freed place was offered to the waitlist.")
+
+
+@bp.route("/decisions/<int:decision_id>/offer-place", methods=["GET", "POST"])
+@keeps_input_on_csrf_failure
+@lead_required
+def offer_place(decision_id: int):
+    """A freed place nobody on the waitlist fitted: the lead offers it to someone, confirming going over the funding."""
+    freed = get_or_404(Decision, decision_id)
+    round_ = freed.proposal.round
+    waiting = places.waiting_for(round_)
+    form = forms.OfferPlaceForm() if request.method == "POST" else forms.OfferPlaceForm(formdata=None)
+    form.to.choices = [(d.proposal_id, d.proposal.applicant.name) for d in waiting]
+    message, status = "", 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            done = attempt(lambda: places.offer_over_funding(current_user, freed, form.to.data,
+                                                            confirm=form.confirm.data), form=form)
+            if done:
+                flash(f"The place is offered to {done.value.proposal.applicant.name}.", "success")
+                return redirect(url_for("panel.moderation", round_id=round_.id), 303)
+            message, status = done.error, 409
+        else:
+            message, status = "Choose someone still on the waiting list.", 422
+    summary = funding.round_funding(round_)
+    unfilled = rules.is_place_unfilled(queries.settings_for(round_), freed, queries.offer_from(freed.id))
+    return render("panel/offer_place.html", http_status=status, round=round_, freed=freed, unfilled=unfilled,
+                  waiting=[(d, funding.over_funding(summary, d.proposal.pathway.fee_pence if d.proposal.pathway else 0))
+                           for d in waiting], form=form, message=message, funding=summary)
 
 
 def _decision_table(proposal: Proposal) -> tuple[ranking.Moderation, ranking.Row]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from portal.auth.models import Role, RoleGrant, User
 from portal.extensions import db
 from portal.panel.models import (Aggregate, Assignment, Criterion, Decision, Outcome, PanelMember, PanelSettings,
-                                 Review, Score, holds_place)
+                                 Review, Score, Standing, holds_place, standing)
 from portal.proposals.models import Proposal
 from portal.proposals.rules import COUNTS_AS_SUBMITTED
 from portal.rounds.models import Pathway, Round
@@ -29,13 +29,16 @@ def plain_rows(stmt):
     return db.session.connection().execute(stmt).all()
 
 
+def default_settings(round_: Round) -> PanelSettings:
+    """The unsaved settings a round's panel works with until the lead sets its own."""
+    return PanelSettings(round_id=round_.id, aggregate=Aggregate.MEAN, reviewers_per_proposal=None,
+                         same_department_conflict=True, offer_days=14)
+
+
 def settings_for(round_: Round) -> PanelSettings:
     """The round's panel settings, or unsaved defaults when the lead has not set any."""
     found = db.session.scalar(select(PanelSettings).where(PanelSettings.round_id == round_.id))
-    if found is not None:
-        return found
-    return PanelSettings(round_id=round_.id, aggregate=Aggregate.MEAN, reviewers_per_proposal=None,
-                         same_department_conflict=True, offer_days=14)
+    return found if found is not None else default_settings(round_)
 
 
 def rounds_for(user) -> list[Round]:
@@ -146,17 +149,28 @@ class DecisionLine(NamedTuple):
     outcome: Outcome
     waitlist_position: int | None
     declined_at: datetime | None
+    offered_at: datetime | None
+    accepted_at: datetime | None
+    lapsed_at: datetime | None
 
     @property
     def holds_place(self) -> bool:
         return holds_place(self.outcome, self.declined_at)
 
+    @property
+    def standing(self) -> Standing:
+        return standing(self.outcome, self.offered_at, self.accepted_at, self.declined_at, self.lapsed_at)
+
+
+# The columns of a DecisionLine, in its order.
+_LINE_COLUMNS = (Decision.outcome, Decision.waitlist_position, Decision.declined_at, Decision.offered_at,
+                 Decision.accepted_at, Decision.lapsed_at)
+
 
 def decision_lines(round_id: int) -> dict[int, DecisionLine]:
     """{proposal id: decision} of a round, as plain lines (one query of plain rows)."""
     return {pid: DecisionLine(*rest) for pid, *rest in plain_rows(
-        select(Decision.proposal_id, Decision.outcome, Decision.waitlist_position, Decision.declined_at)
-        .where(Decision.round_id == round_id))}
+        select(Decision.proposal_id, *_LINE_COLUMNS).where(Decision.round_id == round_id))}
 
 
 class FeeLine(NamedTuple):
@@ -170,7 +184,7 @@ def decided_fees(round_id: int) -> tuple[list[FeeLine], dict[int, DecisionLine]]
     """The round's decided proposals under review with their fees, and their decisions (one query of plain rows)."""
     fees, decided = [], {}
     for pid, fee, *rest in plain_rows(
-            select(Proposal.id, Pathway.fee_pence, Decision.outcome, Decision.waitlist_position, Decision.declined_at)
+            select(Proposal.id, Pathway.fee_pence, *_LINE_COLUMNS)
             .join(Decision, Decision.proposal_id == Proposal.id).outerjoin(Pathway, Pathway.id == Proposal.pathway_id)
             .where(Proposal.round_id == round_id, Proposal.state.in_(REVIEWABLE))):
         fees.append(FeeLine(pid, fee or 0))
@@ -184,10 +198,25 @@ def decision_for(proposal_id: int) -> Decision | None:
                              .execution_options(populate_existing=True))
 
 
-def waitlist(round_id: int) -> list[Decision]:
-    """The round's waitlisted decisions in offer order, with their proposals, fresh from the database."""
+def offer_from(decision_id: int) -> Decision | None:
+    """The offer from the waitlist that took this decision's freed place, if any, fresh from the database."""
+    return db.session.scalar(select(Decision).options(joinedload(Decision.proposal))
+                             .where(Decision.place_from_id == decision_id).order_by(Decision.id.desc())
+                             .execution_options(populate_existing=True))
+
+
+def lead_recipients() -> list[User]:
+    """The programme leads who can sign in, by name: who is told when the panel needs a lead."""
     return list(db.session.scalars(
-        select(Decision).options(joinedload(Decision.proposal))
+        select(User).join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.role == Role.LEAD, User.is_active_account.is_(True)).order_by(User.name)))
+
+
+def waitlist(round_id: int) -> list[Decision]:
+    """The round's waitlisted decisions in offer order, with their proposals and pathways (whose fees decide who
+    fits a freed place), fresh from the database."""
+    return list(db.session.scalars(
+        select(Decision).options(joinedload(Decision.proposal).joinedload(Proposal.pathway))
         .where(Decision.round_id == round_id, Decision.outcome == Outcome.WAITLISTED)
         .order_by(Decision.waitlist_position.is_(None), Decision.waitlist_position, Decision.id)
         .execution_options(populate_existing=True)))

@@ -27,7 +27,7 @@ def _check_can_score(actor: User, proposal: Proposal) -> PanelSettings:
     settings = ensure_settings(proposal.round)
     if settings.released_at is not None:
         raise PanelError("Outcomes have been released; scores can no longer change.")
-    if not rules.is_scoring_open(settings, proposal.round):
+    if not rules.is_scoring_open(settings, proposal.round, utcnow()):
         raise PanelError("Scoring is closed; scores can no longer change.")
     if conflict_for(actor, proposal, settings) is not None:
         raise PanelError("You have a conflict of interest with this proposal.")

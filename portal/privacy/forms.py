@@ -1,13 +1,18 @@
-"""The reminders switches."""
+"""The reminders switches, and the lead's choice of whose data to export."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional
 
 from portal.db_types import utcnow
 from portal.timeutil import to_local
-from portal.web.fields import RealDateField
+from portal.web.fields import LineField, RealDateField
+
+
+class ExportForForm(FlaskForm):
+    email = LineField("Their email address", [Length(max=320, message="An email address has at most 320 characters.")],
+                      description="The colleague who asked for their data (a subject access request).")
 
 
 class RemindersForm(FlaskForm):

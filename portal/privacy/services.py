@@ -10,6 +10,7 @@ the outbox (run_retention).
 """
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -25,6 +26,7 @@ from portal.auth.link_models import Invitation
 from portal.auth.models import User
 from portal.auth.services import PASSWORD_RESET_MAIL
 from portal.db_types import utcnow
+from portal.errors import ServiceError
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage
 from portal.outbox.services import blank_sent_before
@@ -47,24 +49,37 @@ _CLEARED_TEXT = ("job_title", "role_summary", "learning_technology", "motivation
                  "line_manager_name", "line_manager_email")
 
 
-def _plain(value):
+def plain(value):
+    """A value held about someone in JSON's terms: times ISO 8601 in UTC, dates ISO, enums by value."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
     if isinstance(value, datetime):
         return value.astimezone(timezone.utc).isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    if hasattr(value, "value") and not isinstance(value, (int, float, str, bool)):
+    if isinstance(value, enum.Enum):
         return value.value
     return value
 
 
 def _row(obj, fields) -> dict:
-    return {name: _plain(getattr(obj, name)) for name in fields}
+    return {name: getattr(obj, name) for name in fields}
 
 
 def subject_access(user: User) -> dict:
-    """Everything held about `user`, as plain JSON-ready data."""
+    """Everything held about `user`, as plain JSON-ready data (times ISO 8601 in UTC, states by value)."""
+    return plain(held_about(user))
+
+
+def held_about(user: User, *, audit_events: bool = True) -> dict:
+    """Everything held about `user`, as Python values (aware datetimes, dates, enum members), for the JSON
+    export (plain) and the My data page (privacy/readable.py) to put in their own form.
+
+    Without audit_events the list of things they did is left out: the page reads it a page at a time."""
     uid = user.id
-    data: dict = {"generated_at": _plain(utcnow())}
+    data: dict = {"generated_at": utcnow()}
     data["account"] = _row(user, ("id", "email", "name", "job_title", "department", "campus", "created_at",
                                   "last_login_at", "wants_reminders", "is_active_account", "verified_at",
                                   "expires_at"))
@@ -89,11 +104,10 @@ def subject_access(user: User) -> dict:
     for p, round_name, pathway_name in proposals:
         item = _row(p, ("id", "state", "created_at", "updated_at", "submitted_at", "withdrawn_at", "decided_at",
                         "version"))
-        item.update(round=round_name, pathway=pathway_name,
-                    answers={k: _plain(v) for k, v in p.answers().items()},
-                    versions=[{"version": v.version, "created_at": _plain(v.created_at), "answers": v.answers}
+        item.update(round=round_name, pathway=pathway_name, answers=p.answers(),
+                    versions=[{"version": v.version, "created_at": v.created_at, "answers": v.answers}
                               for v in versions.get(p.id, [])],
-                    unsaved_drafts=[{"created_at": _plain(d.created_at), "answers": d.answers}
+                    unsaved_drafts=[{"created_at": d.created_at, "answers": d.answers}
                                     for d in drafts.get(p.id, [])])
         decision = decisions.get(p.id)
         if decision is not None:
@@ -106,7 +120,7 @@ def subject_access(user: User) -> dict:
     criteria = dict(db.session.execute(select(Criterion.id, Criterion.name)).all())
     data["scores_given"] = [
         {"proposal_id": s.proposal_id, "criterion": criteria.get(s.criterion_id), "value": s.value,
-         "updated_at": _plain(s.updated_at)}
+         "updated_at": s.updated_at}
         for s in db.session.scalars(select(Score).where(Score.reviewer_id == uid).order_by(Score.id))]
     data["reviews_written"] = [
         _row(r, ("proposal_id", "comment", "abstained", "abstain_reason", "submitted_at", "updated_at"))
@@ -117,7 +131,7 @@ def subject_access(user: User) -> dict:
 
     data["bookings"] = [
         {**_row(b, ("id", "status", "attended", "created_at", "cancelled_at")), "session": title,
-         "starts_at": _plain(starts)}
+         "starts_at": starts}
         for b, title, starts in db.session.execute(
             select(Booking, Session.title, Session.starts_at).join(Session, Session.id == Booking.session_id)
             .where(Booking.user_id == uid).order_by(Session.starts_at)).all()]
@@ -140,13 +154,13 @@ def subject_access(user: User) -> dict:
         item["my_role"] = "mentee" if pairing.mentee_id == uid else "mentor"
         # Mentoring decides who reads a concern (the one who wrote it, and the lead), here as on its page.
         if pairing.concern_reported_at and mentoring_rules.can_read_concern(user, pairing):
-            item["concern"] = {"text": pairing.concern, "reported_at": _plain(pairing.concern_reported_at)}
+            item["concern"] = {"text": pairing.concern, "reported_at": pairing.concern_reported_at}
         item["meetings"] = [_row(m, ("held_on", "duration_minutes", "notes", "next_steps", "next_meeting_at"))
                             for m in meetings.get(pairing.id, [])]
         data["pairings"].append(item)
     data["progress"] = [
         {**_row(pr, ("proposal_id", "registered_on", "target_deadline", "outcome", "outcome_recorded_at")),
-         "sections": [{"name": s.name, "status": _plain(s.status)} for s in pr.sections]}
+         "sections": [{"name": s.name, "status": s.status} for s in pr.sections]}
         for pr in db.session.scalars(select(Progress).where(Progress.proposal_id.in_(proposal_ids)))]
     data["example_portfolios"] = [
         _row(e, ("id", "job_role", "specialist_areas", "summary", "link_url", "original_filename", "created_at"))
@@ -165,10 +179,19 @@ def subject_access(user: User) -> dict:
     data["emails"] = [_email(m) for m in db.session.scalars(
         select(OutboxMessage).where(func.lower(OutboxMessage.recipient) == user.email.lower())
         .order_by(OutboxMessage.id))]
-    data["audit_events"] = [
-        _row(e, ("at", "action", "object_type", "object_id", "summary"))
-        for e in db.session.scalars(select(AuditEvent).where(AuditEvent.actor_id == uid).order_by(AuditEvent.id))]
+    if audit_events:
+        data["audit_events"] = [audit_row(e) for e in db.session.scalars(own_audit_events(user))]
     return data
+
+
+def own_audit_events(user: User, newest_first: bool = False):
+    """The audit events where `user` acted, as a statement (the page pages it, the export reads it all)."""
+    order = AuditEvent.id.desc() if newest_first else AuditEvent.id
+    return select(AuditEvent).where(AuditEvent.actor_id == user.id).order_by(order)
+
+
+def audit_row(event: AuditEvent) -> dict:
+    return _row(event, ("at", "action", "object_type", "object_id", "summary"))
 
 
 def _email(message: OutboxMessage) -> dict:
@@ -189,6 +212,25 @@ def _group(rows, attribute: str) -> dict:
 def record_export(user: User, fmt: str) -> None:
     """Audit a subject access download. Side effect: one audit event."""
     record(user, "privacy.export", user, summary=f"{user.name} downloaded their data ({fmt})", format=fmt)
+
+
+def export_for(lead: User, email: str) -> tuple[User, dict]:
+    """The lead produces a colleague's subject access export (a request that reached the lead by email):
+    the same data the colleague downloads from My data. Refused for anyone but a lead, and for an email
+    address nobody has. Side effect: audit 'privacy.export_for' about the colleague, the lead as actor."""
+    if not getattr(lead, "is_lead", False):
+        raise ServiceError("Only the programme lead can produce someone else's data export.")
+    address = (email or "").strip().lower()
+    if not address:
+        raise ServiceError("Enter the email address of the person who asked for their data.", field="email")
+    person = db.session.scalar(select(User).where(func.lower(User.email) == address))
+    if person is None or person.email == ANONYMOUS_EMAIL:
+        raise ServiceError(f"Nobody in the portal has the email address {email.strip()}.", field="email")
+    data = subject_access(person)
+    record(lead, "privacy.export_for", person,
+           summary=f"{lead.name} produced the data export of {person.name} (subject access request)",
+           format="json")
+    return person, data
 
 
 # ---------------------------------------------------------------- retention

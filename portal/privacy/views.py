@@ -3,35 +3,43 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
 
 from portal.auth import sessions
+from portal.auth.access import lead_required
 from portal.auth.forms import ButtonForm
-from portal.auth.models import SignInSession
+from portal.auth.models import SignInSession, User
 from portal.extensions import db
 from portal.privacy import services
-from portal.privacy.forms import RemindersForm
+from portal.privacy.forms import ExportForForm, RemindersForm
+from portal.privacy.readable import audit_in_words, readable
 from portal.reminders import services as reminder_services
 from portal.web.actions import attempt
 from portal.web.csrf import keeps_input_on_csrf_failure
+from portal.web.pagination import paginate
 
 bp = Blueprint("privacy", __name__, url_prefix="/my-data")
 
 
-def _exported(kind: str) -> dict:
-    """Everything held about the signed-in person, its export audited (personal data leaving the portal)."""
-    data = services.subject_access(current_user)
-    services.record_export(current_user, kind)
-    db.session.commit()
-    return data
+def _json_download(data: dict, filename: str) -> Response:
+    response = Response(json.dumps(data, indent=2, ensure_ascii=False, default=str), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/")
 @login_required
 def index():
-    return render_template("privacy/index.html", data=_exported("html"), devices=sessions.live_sessions(current_user),
-                           this_device=current_user.sign_in_session)
+    """Everything held about the person in words; the things they did a page at a time (a lead has thousands)."""
+    data = readable(services.held_about(current_user, audit_events=False))
+    events = paginate(services.own_audit_events(current_user, newest_first=True))
+    services.record_export(current_user, "html")
+    db.session.commit()
+    return render_template("privacy/index.html", data=data, events=events,
+                           event_rows=[audit_in_words(services.audit_row(e)) for e in events.items],
+                           devices=sessions.live_sessions(current_user), this_device=current_user.sign_in_session)
 
 
 @bp.route("/devices/<int:session_id>/revoke", methods=["POST"])
@@ -57,11 +65,26 @@ def revoke_device(session_id: int):
 @bp.route("/export.json")
 @login_required
 def export_json():
-    body = json.dumps(_exported("json"), indent=2, ensure_ascii=False, default=str)
-    response = Response(body, mimetype="application/json")
-    response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    data = services.subject_access(current_user)
+    services.record_export(current_user, "json")
+    db.session.commit()
+    return _json_download(data, "my-data.json")
+
+
+@bp.route("/for-someone", methods=["GET", "POST"])
+@lead_required
+def export_for():
+    """The lead produces a colleague's data export: choose them by email address, download their JSON."""
+    form = ExportForForm()
+    if request.method == "GET" and (chosen := request.args.get("user", type=int)):
+        person = db.session.get(User, chosen)
+        form.email.data = person.email if person is not None else ""
+    if form.validate_on_submit():
+        done = attempt(lambda: services.export_for(current_user, form.email.data), form=form, field="email")
+        if done:
+            person, data = done.value
+            return _json_download(data, f"data-of-person-{person.id}.json")
+    return render_template("privacy/export_for.html", form=form), (422 if form.errors else 200)
 
 
 @bp.route("/reminders", methods=["GET", "POST"])

@@ -1,14 +1,19 @@
-"""Demo proposals: every state in the open round, last year's selected cohort, and a round in review."""
+"""Demo proposals, written and submitted through the proposals services at their time in the year: the
+pathway each applicant aims for is the one the pathway guidance suggests for their experience and role."""
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
-from portal.rounds.demo import DemoContext
+from sqlalchemy import select
+
+from portal.auth.models import User
 from portal.extensions import db
-from portal.proposals.models import Proposal, ProposalState, ProposalVersion
-from portal.proposals.states import set_proposal_state
-from portal.rounds.models import Round, RoundState
-from portal.timeutil import to_local
+from portal.proposals.models import Proposal, ProposalVersion
+from portal.proposals.services import save_draft, start_proposal, submit_proposal, withdraw_proposal
+from portal.rounds.demo import DemoContext, happened
+from portal.rounds.guidance import suggest
+from portal.rounds.models import Round
 
 ROLES = [
     "I look after the virtual learning environment for the school and train colleagues in using it well.",
@@ -21,90 +26,72 @@ TECH = [
     "Most of my week: course templates, quiz banks, accessibility checks and analytics for module teams.",
     "I use our VLE, polling and peer-review tools in every session and support colleagues who want to.",
     "Learning technology is the core of the role: I choose, pilot and evaluate tools for teaching.",
-    "It is a smaller part of my role: I support students with reference managers and online reading lists.",
 ]
+SMALL_PART = "It is a smaller part of my role: I support students with reference managers and online reading lists."
+LEADING = "I lead the faculty's digital education strategy and a small research project on online feedback."
 MOTIVATIONS = [
     "I want my practice recognised and to share what works with colleagues across the faculty.",
     "Working towards CMALT with a cohort would give me the structure and peer feedback I have missed.",
-    "I would like to reflect on ten years of practice and move towards a leadership role in digital education.",
+    "I would like to reflect on years of practice and share what our team has learned with the sector.",
     "The portfolio would help me evidence the impact of the accessibility work we started last year.",
 ]
 WINDOWS = ["Spring next year", "Summer next year", "Open submission, autumn term", "Within twelve months"]
 
 
-def _answers(ctx: DemoContext, user, round_: Round, i: int, complete: bool = True) -> dict:
-    rng = ctx.rng
-    years = rng.choice([1, 2, 3, 4, 5, 6, 8, 10, 12])
-    pathway = ctx.pathways["Associate CMALT" if years < 3 else ("Senior CMALT" if years >= 8 else "CMALT")]
-    answers = dict(job_title=user.job_title, department=user.department, role_summary=rng.choice(ROLES),
-                   learning_technology=rng.choice(TECH), years_experience=years, pathway_id=pathway.id,
-                   motivation=rng.choice(MOTIVATIONS), submission_window=rng.choice(WINDOWS),
-                   line_manager_name=f"Manager of {user.name.split()[0]}",
-                   line_manager_email=f"manager{i}@example.ac.uk", line_manager_supports=True, consent=True)
+@dataclass(frozen=True)
+class Applicant:
+    """Who applies and what they bring: years of experience and whether they lead, shape strategy or research."""
+
+    person: User
+    years: int
+    leads: bool = False
+
+
+def answers(ctx: DemoContext, applicant: Applicant, round_: Round, n: int, complete: bool = True) -> dict:
+    """A proposal's answers; the pathway is the guidance's suggestion (rounds.guidance.suggest)."""
+    person, rng = applicant.person, ctx.rng
+    suggestion = suggest(round_.pathways, applicant.years, applicant.leads, role=person.job_title)
+    tech = LEADING if applicant.leads else (SMALL_PART if applicant.years < 3 and n % 2 else rng.choice(TECH))
+    manager = person.line_manager
+    result = dict(job_title=person.job_title, department=person.department, role_summary=rng.choice(ROLES),
+                  learning_technology=tech, years_experience=applicant.years,
+                  leads_learning_technology=applicant.leads, pathway_id=suggestion.pathway.id,
+                  motivation=rng.choice(MOTIVATIONS), submission_window=rng.choice(WINDOWS),
+                  line_manager_name=manager.name if manager else f"Manager of {person.name.split()[0]}",
+                  line_manager_email=manager.email if manager else f"manager{n}@example.ac.uk",
+                  line_manager_supports=True, consent=True)
     if not complete:
-        answers.update(motivation="", submission_window="", line_manager_supports=False, consent=False,
-                       line_manager_email="", line_manager_name="")
-    return answers
+        result.update(motivation="", submission_window="", line_manager_supports=False, consent=False,
+                      line_manager_email="", line_manager_name="")
+    return result
 
 
-def _proposal(ctx: DemoContext, user, round_: Round, i: int, *, states=(), submitted_at=None,
-              complete: bool = True) -> Proposal:
-    """A proposal moved through the given states by set_proposal_state, as the services would."""
-    proposal = Proposal(round_id=round_.id, user_id=user.id, state=ProposalState.DRAFT, active_slot=1,
-                        created_at=(submitted_at or ctx.now) - timedelta(days=3),
-                        updated_at=submitted_at or ctx.now - timedelta(hours=ctx.rng.randint(1, 72)),
-                        **_answers(ctx, user, round_, i, complete))
-    db.session.add(proposal)
-    db.session.flush()
-    for state in states:
-        actor = user if state in {ProposalState.SUBMITTED, ProposalState.WITHDRAWN} else ctx.lead
-        set_proposal_state(proposal, state, actor, summary="Demo data")
-        if state == ProposalState.SUBMITTED:
-            proposal.submitted_at = submitted_at or ctx.now - timedelta(days=ctx.rng.randint(1, 10))
-            proposal.version = 1
-            db.session.add(ProposalVersion(proposal=proposal, version=1, answers=proposal.answers(),
-                                           created_at=proposal.submitted_at))
-        elif state in {ProposalState.SELECTED, ProposalState.WAITLISTED, ProposalState.NOT_SELECTED}:
-            proposal.decided_at = (proposal.submitted_at or ctx.now) + timedelta(days=21)
+def apply(ctx: DemoContext, applicant: Applicant, round_: Round, n: int, started: datetime,
+          submitted: datetime | None = None, complete: bool = True) -> Proposal:
+    """The applicant starts a draft at `started` and, when `submitted` is given, submits it then
+    (submit_proposal checks the round is open at that time and that they attended an intro session)."""
+    person = applicant.person
+    with happened(ctx, started):
+        proposal = start_proposal(person, round_, now=started)
+        save_draft(person, proposal, answers(ctx, applicant, round_, n, complete))
+    # When the person wrote it (no rule reads these two; the closing time is checked against `now`).
+    proposal.created_at = proposal.updated_at = started
+    if submitted is not None:
+        with happened(ctx, submitted):
+            submit_proposal(person, proposal, now=submitted)
+        proposal.updated_at = submitted
+        for version in db.session.scalars(select(ProposalVersion).where(ProposalVersion.proposal_id == proposal.id)):
+            version.created_at = submitted
     return proposal
 
 
-def run(ctx: DemoContext) -> None:
-    staff = list(ctx.staff)
-    attendees = [u for u in ctx.extra.get("intro_attendees", []) if u in staff] or staff[:8]
-    others = [u for u in staff if u not in attendees]
-    S = ProposalState
+def withdraw(ctx: DemoContext, proposal: Proposal, at: datetime) -> None:
+    """The applicant withdraws a submitted proposal (proposals.services.withdraw_proposal)."""
+    with happened(ctx, at):
+        withdraw_proposal(proposal.applicant, proposal)
+    proposal.withdrawn_at = at  # set_proposal_state stamps the real clock; this is when it happened
 
-    # The open round: submitted ones (only from people who attended an intro), one withdrawn, drafts.
-    open_round = ctx.open_round
-    for i, user in enumerate(attendees[:7]):
-        states = (S.SUBMITTED, S.WITHDRAWN) if i == 6 else (S.SUBMITTED,)
-        _proposal(ctx, user, open_round, i, states=states)
-    for i, user in enumerate(others[:6]):
-        _proposal(ctx, user, open_round, 100 + i, complete=i % 2 == 0)
 
-    # Last year's cohort, now running: ten selected, a few waitlisted or not selected.
-    past = ctx.past_round
-    past_submitted = past.closes_at - timedelta(days=5)
-    cohort = staff[-14:]
-    selected = [_proposal(ctx, u, past, 200 + i, states=(S.SUBMITTED, S.SELECTED), submitted_at=past_submitted)
-                for i, u in enumerate(cohort[:10])]
-    for i, user in enumerate(cohort[10:]):
-        outcome = S.WAITLISTED if i == 0 else S.NOT_SELECTED
-        _proposal(ctx, user, past, 300 + i, states=(S.SUBMITTED, outcome), submitted_at=past_submitted)
-    ctx.extra["past_selected"] = selected
-
-    # A spring round that closed last week and is with the panel.
-    closes = ctx.now - timedelta(days=7)
-    review_round = Round(scheme=ctx.scheme, name=f"CMALT spring cohort {to_local(ctx.now).year}",
-                         opens_at=closes - timedelta(days=35), closes_at=closes, funded_places=6,
-                         budget_pence=100000, intro_required=True, state=RoundState.IN_REVIEW,
-                         guidance="Tell the panel about your role and how learning technology features in it.")
-    review_round.pathways = list(ctx.scheme.pathways)
-    db.session.add(review_round)
-    db.session.flush()
-    ctx.extra["review_round"] = review_round
-    ctx.extra["review_proposals"] = [
-        _proposal(ctx, user, review_round, 400 + i, states=(S.SUBMITTED,),
-                  submitted_at=closes - timedelta(days=ctx.rng.randint(1, 20), hours=ctx.rng.randint(0, 12)))
-        for i, user in enumerate(staff[:15])]
+def spread(start: datetime, end: datetime, n: int, total: int) -> datetime:
+    """The n-th of `total` moments spread evenly between start and end (when applicants submit)."""
+    return start + (end - start) * (n + 1) / (total + 1)

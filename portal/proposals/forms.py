@@ -6,8 +6,16 @@ from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectFie
 from wtforms.validators import Length, Optional, ValidationError
 
 from portal.proposals.models import ANSWER_FIELDS, ProposalState
+from portal.rounds.guidance import LEADERSHIP_QUESTION
 from portal.web.csrf import SERVED_FIELD
 from portal.web.fields import LineField, WholeNumberField
+
+def yes_or_no(value) -> bool | None:
+    """A yes/no answer that may be left unanswered (None), as posted ("True"/"False") or stored."""
+    if value in (None, "", "None"):
+        return None
+    return value is True or value in ("True", "true", "yes")
+
 
 NOT_ON_OFFER = "That pathway is not on offer in this round, so your choice was not changed. Choose one of the pathways listed."
 
@@ -23,6 +31,11 @@ class ProposalForm(FlaskForm):
                                         validators=[Length(max=100000)])
     years_experience = WholeNumberField("Years of experience with learning technology", [Optional()],
                                         minimum=0, maximum=60, message="Enter a whole number of years from 0 to 60.")
+    leads_learning_technology = RadioField(LEADERSHIP_QUESTION, choices=[(True, "Yes"), (False, "No")],
+                                           coerce=yes_or_no, validate_choice=False,
+                                           description="Senior CMALT asks for them as well as experience: for "
+                                                       "example leading a team or service, shaping strategy, or "
+                                                       "research.")
     pathway_id = RadioField("Pathway you aim for", coerce=int, validate_choice=False)
     motivation = TextAreaField("Motivation", validators=[Length(max=100000)],
                                description="Why now, and what you hope the cohort will give you and your area.")

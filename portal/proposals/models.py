@@ -24,7 +24,7 @@ class ProposalState(LabelledEnum):
 
 # The answers a person gives; a version and a pending draft keep exactly these.
 ANSWER_FIELDS = ("job_title", "department", "role_summary", "learning_technology", "years_experience",
-                 "pathway_id", "motivation", "submission_window", "line_manager_name", "line_manager_email",
+                 "leads_learning_technology", "pathway_id", "motivation", "submission_window", "line_manager_name", "line_manager_email",
                  "line_manager_supports", "consent")
 
 
@@ -45,6 +45,8 @@ class Proposal(db.Model):
     role_summary: Mapped[str] = mapped_column(Text, default="")
     learning_technology: Mapped[str] = mapped_column(Text, default="")
     years_experience: Mapped[int | None] = mapped_column()
+    # Leadership, strategy or research responsibilities in learning technology: None until answered.
+    leads_learning_technology: Mapped[bool | None] = mapped_column()
     motivation: Mapped[str] = mapped_column(Text, default="")
     submission_window: Mapped[str] = mapped_column(String(120), default="")
     line_manager_name: Mapped[str] = mapped_column(String(200), default="")

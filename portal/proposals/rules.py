@@ -7,7 +7,7 @@ from datetime import datetime
 
 from portal.proposals.models import Proposal, ProposalState
 from portal.rounds.models import LIMITED_QUESTIONS, Round, RoundState
-from portal.rounds.rules import is_accepting
+from portal.rounds.rules import is_accepting, phase
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -63,7 +63,8 @@ def can_edit_submitted(user, proposal: Proposal, now: datetime) -> bool:
 def can_withdraw(user, proposal: Proposal) -> bool:
     """Withdrawing is possible until decisions are made."""
     return (is_owner(user, proposal) and proposal.state == ProposalState.SUBMITTED
-            and proposal.round.state in {RoundState.OPEN, RoundState.CLOSED, RoundState.IN_REVIEW})
+            and proposal.round.state in {RoundState.SCHEDULED, RoundState.OPEN, RoundState.CLOSED,
+                                          RoundState.IN_REVIEW})
 
 
 def word_count(text: str | None) -> int:
@@ -110,17 +111,20 @@ def answer_problems(answers: dict, round_: Round) -> list[Problem]:
 def closed_problem(round_: Round, now: datetime) -> Problem | None:
     if is_accepting(round_, now):
         return None
-    if round_.state == RoundState.OPEN and now < round_.opens_at:
+    if phase(round_, now) == RoundState.SCHEDULED:
         return Problem("closed", "This round is not open for proposals yet.")
     return Problem("closed", "This round has closed: proposals were due by its deadline, so it cannot be "
                              "submitted now. Your draft is kept.")
 
 
-def intro_problem(round_: Round, attended: bool, bookable: list) -> Problem | None:
+def intro_problem(round_: Round, attended: bool, bookable: list, booked=None) -> Problem | None:
     """The intro-session prerequisite: the round asks for it and the person has not attended one (as
-    the lead's register on the schedule says); names the intro sessions they can still book."""
+    the lead's register on the schedule says); names the one they are booked on, else those they can book."""
     if not round_.intro_required or attended:
         return None
+    if booked is not None:
+        return Problem("intro", "You are booked on the intro session below. Once its register shows you "
+                                "attended, you can submit.", [booked])
     sessions = list(bookable)
     if sessions:
         message = "Attend an intro session first: you can still book one of the sessions below."

@@ -20,7 +20,7 @@ from portal.proposals.models import ANSWER_FIELDS, PendingDraft, Proposal, Propo
 from portal.proposals.queries import live_proposal_for
 from portal.proposals.states import set_proposal_state
 from portal.rounds.models import LIMITED_QUESTIONS, Pathway, Round
-from portal.schedule.intro import bookable_intro_sessions, has_attended_intro
+from portal.schedule.intro import bookable_intro_sessions, booked_intro_session, has_attended_intro
 from portal.timeutil import format_local
 from portal.web.links import absolute_url
 
@@ -85,14 +85,14 @@ def _apply(proposal: Proposal, answers: dict) -> None:
 
 
 def save_draft(user, proposal: Proposal, answers: dict) -> Proposal:
-    """Save (part of) a draft's answers. Side effects: the text kept from a failed save is discarded.
+    """Save (part of) a draft's answers. Side effects: kept text that the draft now holds is settled.
 
     No audit event: autosave runs every few seconds and the saved answers are their own record.
     """
     if not rules.can_save_draft(user, proposal):
         raise _refuse("not_draft", "This proposal is no longer a draft; use “Save changes” instead.")
     _apply(proposal, answers)
-    discard_pending(user, proposal)
+    settle_kept(user, proposal)
     return proposal
 
 
@@ -102,7 +102,9 @@ def intro_problem(user, round_: Round) -> rules.Problem | None:
     if not round_.intro_required:
         return None
     attended = has_attended_intro(user, round_)
-    return rules.intro_problem(round_, attended, [] if attended else bookable_intro_sessions(round_, user))
+    booked = None if attended else booked_intro_session(user, round_)
+    return rules.intro_problem(round_, attended, [] if attended or booked else bookable_intro_sessions(round_, user),
+                               booked)
 
 
 def submission_problems(user, proposal: Proposal, now: datetime, answers: dict | None = None) -> list[rules.Problem]:
@@ -144,7 +146,7 @@ def submit_proposal(user, proposal: Proposal, now: datetime | None = None, answe
     session was not attended, another proposal of theirs is already submitted in the round, answers
     are missing or over their word limits. Side effects: state -> submitted (audit via
     set_proposal_state), version 1 kept, acknowledgement email with a copy of the answers queued,
-    kept text discarded.
+    kept text that the proposal now holds settled.
     """
     now = now or utcnow()
     if not rules.is_owner(user, proposal) or proposal.state != ProposalState.DRAFT:
@@ -157,7 +159,7 @@ def submit_proposal(user, proposal: Proposal, now: datetime | None = None, answe
     set_proposal_state(proposal, ProposalState.SUBMITTED, user, summary=f"Submitted to {proposal.round.name}")
     proposal.submitted_at = now
     _keep_version(proposal)
-    discard_pending(user, proposal)
+    settle_kept(user, proposal)
     _acknowledge(proposal, first=True)
     return proposal
 
@@ -183,7 +185,7 @@ def update_submitted(user, proposal: Proposal, answers: dict, now: datetime | No
     """Change a submitted proposal before the deadline; the panel sees the latest version.
 
     The same rules as submitting apply to the new answers. Side effects: a new ProposalVersion,
-    audit 'proposal.edited', a confirmation email with the new copy, kept text discarded.
+    audit 'proposal.edited', a confirmation email with the new copy, kept text it now holds settled.
     """
     now = now or utcnow()
     if not rules.is_owner(user, proposal) or proposal.state != ProposalState.SUBMITTED:
@@ -194,7 +196,7 @@ def update_submitted(user, proposal: Proposal, answers: dict, now: datetime | No
     _apply(proposal, answers)
     version = _keep_version(proposal)
     record(user, "proposal.edited", proposal, summary=f"Version {version.version}")
-    discard_pending(user, proposal)
+    settle_kept(user, proposal)
     _acknowledge(proposal, first=False)
     return proposal
 
@@ -239,6 +241,8 @@ def answers_as_text(proposal: Proposal) -> str:
         ("Role summary", proposal.role_summary),
         ("How learning technology features in your role", proposal.learning_technology),
         ("Years of experience", "" if proposal.years_experience is None else str(proposal.years_experience)),
+        ("Leadership, strategy or research responsibilities",
+         {True: "Yes", False: "No"}.get(proposal.leads_learning_technology, "Not answered")),
         ("Pathway", pathway.name if pathway else ""), ("Motivation", proposal.motivation),
         ("Intended submission window", proposal.submission_window),
         ("Line manager", f"{proposal.line_manager_name} <{proposal.line_manager_email}>"),
@@ -271,6 +275,9 @@ def _acknowledge(proposal: Proposal, first: bool) -> None:
 KEPT_FOR = timedelta(days=14)
 KEPT_PER_PERSON = 3
 KEPT_PER_CLIENT_PER_HOUR = 20
+# The kept answers offered back: what was typed or chosen. A box (consent, support) is quicker to tick again
+# than to compare, and offering "No" against a ticked box would only confuse.
+OFFERED_ANSWERS = tuple(name for name in ANSWER_FIELDS if name not in {"line_manager_supports", "consent"})
 
 
 def _live_kept():
@@ -333,3 +340,28 @@ def discard_pending(user, proposal: Proposal) -> None:
     """Delete the person's kept text for the proposal (it was saved, or is no longer wanted)."""
     db.session.execute(delete(PendingDraft).where(PendingDraft.user_id == user.id,
                                                   PendingDraft.proposal_id == proposal.id))
+
+
+def _keep_only(pending: PendingDraft, answers: dict) -> None:
+    if answers:
+        pending.answers = answers  # a new dict, so the JSON column is seen to change
+    else:
+        db.session.delete(pending)
+
+
+def settle_kept(user, proposal: Proposal) -> None:
+    """After a save: drop the kept answers the proposal now holds (used and saved, or typed again), so what is
+    still offered is only text that would otherwise be lost. Nothing else is discarded behind the person's back.
+    """
+    pending = pending_for(user, proposal)
+    if pending is not None:
+        saved = clean_answers(proposal.answers(), proposal.round)
+        _keep_only(pending, {k: v for k, v in pending.answers.items() if k in OFFERED_ANSWERS and saved.get(k) != v})
+
+
+def discard_kept_answer(user, proposal: Proposal, name: str) -> None:
+    """Discard the person's kept text for one answer of the proposal (the rest stays offered)."""
+    pending = pending_for(user, proposal)
+    if pending is None or name not in pending.answers:
+        raise _refuse("no_kept_text", "There is no kept text for that answer any more.")
+    _keep_only(pending, {k: v for k, v in pending.answers.items() if k != name and k in OFFERED_ANSWERS})

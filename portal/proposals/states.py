@@ -14,7 +14,7 @@ TRANSITIONS: dict[S, set[S]] = {
     S.SELECTED: {S.DECLINED, S.WAITLISTED, S.NOT_SELECTED},
     S.WAITLISTED: {S.SELECTED, S.NOT_SELECTED, S.WITHDRAWN},
     S.NOT_SELECTED: {S.SELECTED, S.WAITLISTED},
-    S.DECLINED: set(),
+    S.DECLINED: {S.SELECTED},  # the lead undoes a decline (panel/places.py undo_decline)
 }
 
 

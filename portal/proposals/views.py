@@ -1,33 +1,32 @@
 """Proposals blueprint: staff write, submit, change and withdraw their own; the lead lists and exports a round's."""
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
-                   request, session, url_for)
+from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import ValidationError, validate_csrf
 from werkzeug.routing import BuildError
 
-from portal.audit.services import record
-from portal.auth.access import lead_required
 from portal.auth.forms import ButtonForm
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.proposals import queries, rules, services
-from portal.proposals.forms import ProposalFiltersForm, ProposalForm
+from portal.proposals import lead_views, queries, rules, services, version_views
+from portal.proposals.blueprint import bp
+from portal.proposals.diff import ANSWER_LABELS
+from portal.proposals.forms import ProposalForm, yes_or_no
 from portal.proposals.models import Proposal, ProposalState
 from portal.rounds.models import LIMITED_QUESTIONS, Round
 from portal.rounds.queries import open_rounds
-from portal.rounds.rules import describe_remaining, is_accepting, is_visible_to, suggest_pathway, time_left
-from portal.timeutil import to_local
+from portal.rounds.guidance import suggest
+from portal.rounds.rules import describe_remaining, is_accepting, is_visible_to, time_left
+from portal.timeutil import format_local, to_local
 from portal.web.actions import attempt, change_then_redirect
 from portal.web.authz import get_or_404
 from portal.web.csrf import client_key, keeps_input_on_csrf_failure, served_stamp, served_to
-from portal.web.csv import csv_response
-from portal.web.htmx import render, wants_fragment
-from portal.web.pagination import paginate
+from portal.web.htmx import wants_fragment
 from portal.web.templating import money
 
-bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+# The lead's list and export, and the versions and kept-text pages, register their routes on bp too.
+VIEW_MODULES = (lead_views, version_views)
 
 STALE_NOTICE = ("Your form's security token was missing or out of date (for example after signing in again in "
                 "another tab), so nothing was saved yet. Your text is kept below and on the server: check it, "
@@ -38,8 +37,6 @@ PENDING_KEY = "proposals_pending"
 # is shown again, but nothing is kept, or another site could plant text in someone's form.
 NOT_KEPT_NOTICE = ("Your form's security token was missing or out of date (for example after signing in again in "
                    "another tab), so nothing was saved. Your text is shown below: check it, then save again.")
-KEPT_NOTICE = ("We kept the text you were saving when it could not be saved (your sign-in or the page's security "
-               "token had expired). It is back in the form below but not saved yet: check it, then save.")
 EXPIRED = "That did not work because the page had expired; press the button again."
 # Answers to a unique-constraint clash: a second click or tab did the same thing at the same moment.
 DOUBLE_START = "A draft for this round was started at the same moment."
@@ -97,9 +94,10 @@ def _signed_out_save(proposal_id: int, fragment: bool):
     form.pathway_id.choices = [(p.id, p.name) for p in proposal.round.pathways] if proposal else []
     form.validate()
     pending = None
-    # Only text from the owner's own page is kept: the browser token then leads back to their proposal alone.
+    # Only text from the owner's own page is kept. Its signed stamp names the owner, so the text is kept against
+    # their account and offered on the form wherever they sign in next (never applied without them).
     if proposal is not None and _from_owners_page(proposal) and any(v for v in form.raw_answers().values()):
-        pending = _keep(proposal, form)
+        pending = _keep(proposal, form, proposal.applicant)
     if pending is not None:
         tokens = dict(session.get(PENDING_KEY) or {})
         tokens[str(proposal_id)] = pending.token
@@ -128,6 +126,12 @@ def _session_url(intro_session) -> str | None:
         return None
 
 
+def _suggestion(round_: Round, form: ProposalForm):
+    """The pathway guidance for what the form holds now (a refused number of years suggests nothing)."""
+    years = form.years_experience.data if not form.years_experience.errors else None
+    return suggest(list(round_.pathways), years, form.leads_learning_technology.data, role=form.job_title.data or "")
+
+
 def _edit_page(proposal: Proposal, form: ProposalForm, *, status: int = 200, problems=None, notice=None):
     now = utcnow()
     round_ = proposal.round
@@ -138,14 +142,43 @@ def _edit_page(proposal: Proposal, form: ProposalForm, *, status: int = 200, pro
     form.served_for.data = served_stamp(_subject(proposal.id), current_user.id)
     if form.pathway_id.errors:  # a pathway not on offer was refused: show the choice that stands
         form.pathway_id.data = proposal.pathway_id
+    pending = services.pending_for(current_user, proposal)
+    kept = version_views.kept_changes(pending, {name: form[name].data for name in services.OFFERED_ANSWERS},
+                                      proposal)
     return render_template(
         "proposals/edit.html", proposal=proposal, round=round_, form=form, problems=problems or [],
         notice=notice, intro=intro, accepting=is_accepting(round_, now), limited=LIMITED_QUESTIONS,
         remaining=describe_remaining(remaining) if remaining else None,
-        suggestion=suggest_pathway(list(round_.pathways), form.years_experience.data
-                                   if not form.years_experience.errors else None),
-        word_count=rules.word_count, session_url=_session_url,
+        suggestion=_suggestion(round_, form),
+        word_count=rules.word_count, session_url=_session_url, kept={change.name: change for change in kept},
+        kept_at=pending.created_at if kept else None,
     ), status
+
+
+def _why_unchangeable(proposal: Proposal, now) -> str:
+    if proposal.state == ProposalState.SUBMITTED and now >= proposal.round.closes_at:
+        return f"the round closed at {format_local(proposal.round.closes_at, '%H:%M on %A %-d %B %Y')}"
+    return f"this proposal is {proposal.state.label.lower()} and can no longer be changed"
+
+
+def _form_action(proposal: Proposal, form: ProposalForm, action: str):
+    """The form's own buttons without JavaScript: suggest a pathway, or use or discard one kept answer. The
+    page comes back with what was typed; a draft saves it first (as autosave would), a submitted proposal
+    changes only through "Save changes"."""
+    if proposal.state == ProposalState.DRAFT:
+        attempt(lambda: services.save_draft(current_user, proposal, form.valid_answers()))
+    verb, _, name = action.partition(":")
+    notice = None
+    if verb in {"use", "discard"} and name in services.OFFERED_ANSWERS:
+        pending = services.pending_for(current_user, proposal)
+        label = ANSWER_LABELS[name]
+        if verb == "use" and pending is not None and name in pending.answers:
+            form[name].data, form[name].raw_data = pending.answers[name], None
+            notice = f"The kept text is now in “{label}”. It is not saved until you save."
+        elif verb == "discard":
+            done = attempt(lambda: services.discard_kept_answer(current_user, proposal, name))
+            notice = f"The kept text for “{label}” is discarded." if done else done.error
+    return _edit_page(proposal, form, notice=notice)
 
 
 # ---------------------------------------------------------------- staff
@@ -196,10 +229,7 @@ def edit(proposal_id: int):
             return redirect(url_for("proposals.detail", proposal_id=proposal.id), 303)
         _claim_from_session(proposal)
         form.fill(proposal.answers())
-        pending = services.pending_for(current_user, proposal)
-        if pending is not None:
-            form.fill(pending.answers)
-        return _edit_page(proposal, form, notice=KEPT_NOTICE if pending else None)
+        return _edit_page(proposal, form)
 
     action = request.form.get("action", "save")
     valid = form.validate_on_submit()
@@ -208,6 +238,8 @@ def edit(proposal_id: int):
         # (the CSRF handler answers 400).
         kept = _keep(proposal, form, current_user) if _from_owners_page(proposal) else None
         return _edit_page(proposal, form, status=400, notice=STALE_NOTICE if kept else NOT_KEPT_NOTICE)
+    if action == "suggest" or action.partition(":")[0] in {"use", "discard"}:
+        return _form_action(proposal, form, action)
 
     if proposal.state == ProposalState.DRAFT:
         saved = attempt(lambda: services.save_then_submit(current_user, proposal, form.valid_answers(),
@@ -238,7 +270,8 @@ def edit(proposal_id: int):
     _keep(proposal, form, current_user)
     if proposal.state == ProposalState.SUBMITTED:
         return _edit_page(proposal, form, status=422)
-    flash("This proposal can no longer be changed; the text you sent is kept and shown below.", "error")
+    flash(f"Your changes were not saved: {_why_unchangeable(proposal, now)}. The text you sent is kept for you: "
+          "see it and copy it from “See the kept text” below.", "error")
     return redirect(url_for("proposals.detail", proposal_id=proposal.id), 303)
 
 
@@ -278,8 +311,9 @@ def suggestion(proposal_id: int):
     years = request.args.get("years_experience", type=int)
     if not wants_fragment():
         return redirect(url_for("proposals.edit", proposal_id=proposal.id), 303)
-    return render_template("proposals/_suggestion.html", proposal=proposal,
-                           suggestion=suggest_pathway(list(proposal.round.pathways), years), years=years)
+    return render_template("proposals/_suggestion.html", proposal=proposal, suggestion=suggest(
+        list(proposal.round.pathways), years, yes_or_no(request.args.get("leads_learning_technology")),
+        role=request.args.get("job_title", "")[:200]))
 
 
 @bp.route("/<int:proposal_id>")
@@ -290,10 +324,13 @@ def detail(proposal_id: int):
         abort(404)
     now = utcnow()
     pending = services.pending_for(current_user, proposal) if rules.is_owner(current_user, proposal) else None
+    if not version_views.kept_changes(pending, proposal.answers(), proposal):
+        pending = None  # nothing kept differs from what is saved: nothing to offer
     return render_template("proposals/detail.html", proposal=proposal, round=proposal.round,
                            can_edit=rules.can_edit_submitted(current_user, proposal, now),
                            can_withdraw=rules.can_withdraw(current_user, proposal),
                            is_owner=rules.is_owner(current_user, proposal), pending=pending,
+                           kept_for=services.KEPT_FOR,
                            word_count=rules.word_count, limited=LIMITED_QUESTIONS)
 
 
@@ -313,55 +350,3 @@ def withdraw(proposal_id: int):
         flash("This proposal can no longer be withdrawn.", "error")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id), 303)
     return render_template("proposals/withdraw.html", proposal=proposal, form=form)
-
-
-# ---------------------------------------------------------------- the lead's list and export
-
-def _filters(round_: Round) -> tuple[ProposalFiltersForm, queries.ProposalFilters]:
-    form = ProposalFiltersForm(request.args)
-    form.pathway.choices = [("", "Any pathway")] + [(str(p.id), p.name) for p in round_.pathways]
-    form.department.choices = [("", "Any department")] + [(d, d) for d in queries.departments_in(round_)]
-    form.validate()
-    state = None
-    if form.state.data and not form.state.errors:
-        state = ProposalState(form.state.data)
-    pathway_id = int(form.pathway.data) if form.pathway.data and not form.pathway.errors else None
-    department = form.department.data if form.department.data and not form.department.errors else ""
-    return form, queries.ProposalFilters(q=(form.q.data or "")[:200], pathway_id=pathway_id, state=state,
-                                         department=department)
-
-
-@bp.route("/rounds/<int:round_id>")
-@lead_required
-def round_list(round_id: int):
-    round_ = get_or_404(Round, round_id)
-    form, filters = _filters(round_)
-    page = paginate(queries.proposals_for_round(round_, filters))
-    args = {"q": form.q.data or "", "pathway": form.pathway.data or "", "state": form.state.data or "",
-            "department": form.department.data or ""}
-    return render("proposals/round_list.html", "proposals/_round_table.html", "proposals-table",
-                  round=round_, search=form, page=page, args=args)
-
-
-CSV_HEADER = ["ID", "Name", "Email", "Department", "Job title", "Pathway", "State", "Years of experience",
-              "Submitted at", "Version", "Line manager", "Line manager email", "Line manager supports",
-              "Last changed at"]
-
-
-def _iso(instant) -> str:
-    return to_local(instant).isoformat(timespec="seconds") if instant else ""
-
-
-@bp.route("/rounds/<int:round_id>/export.csv")
-@lead_required
-def round_export(round_id: int):
-    round_ = get_or_404(Round, round_id)
-    _form, filters = _filters(round_)
-    record(current_user, "export.csv", round_, summary=f"Downloaded the proposals of {round_.name}")
-    db.session.commit()
-    # Read every row before the response starts: a streamed body outlives the request's session.
-    rows = [(p.id, p.applicant.name, p.applicant.email, p.department, p.job_title,
-             p.pathway.name if p.pathway else "", p.state.label, p.years_experience, _iso(p.submitted_at),
-             p.version, p.line_manager_name, p.line_manager_email, p.line_manager_supports, _iso(p.updated_at))
-            for p in db.session.scalars(queries.proposals_for_round(round_, filters))]
-    return csv_response(f"proposals-round-{round_.id}.csv", CSV_HEADER, rows)

@@ -22,7 +22,8 @@ from portal.mentoring.models import Meeting, MentorProfile, Outcome, Pairing, Pa
 from portal.outbox.services import queue_email
 from portal.proposals.models import Proposal, ProposalState
 from portal.reminders.models import AwardReminders
-from portal.rounds.models import Round, RoundState
+from portal.rounds.models import Round
+from portal.rounds.queries import accepting_clause
 from portal.schedule.models import Booking, BookingStatus, Session, SessionStatus
 from portal.timeutil import combine_local, format_date, format_local, to_local
 from portal.web.links import absolute_url
@@ -102,7 +103,7 @@ def session_reminders(now: datetime, report: ReminderReport) -> None:
 def proposal_deadline_reminders(now: datetime, report: ReminderReport) -> None:
     """A week before a round closes, to people with a draft they have not sent."""
     rounds = db.session.scalars(select(Round).where(
-        Round.state == RoundState.OPEN, Round.closes_at > now, Round.closes_at <= now + DEADLINE_NOTICE)).all()
+        accepting_clause(now), Round.closes_at <= now + DEADLINE_NOTICE)).all()
     for round_ in rounds:
         moment = round_.closes_at - DEADLINE_NOTICE
         if not is_due(moment, now, CATCH_UP):

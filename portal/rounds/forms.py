@@ -82,3 +82,7 @@ class RoundStateForm(FlaskForm):
             return RoundState(self.to.data)
         except ValueError:
             return None
+
+
+class CloseRoundForm(FlaskForm):
+    """The close-early confirmation page's button: nothing to fill in, only the CSRF token."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db_types import LabelledEnum, UTCDateTime, str_enum, utcnow
@@ -11,9 +11,14 @@ from portal.extensions import db
 
 
 class RoundState(LabelledEnum):
-    """open -> closed -> in review -> decided -> running -> archived (draft before opening)."""
+    """draft -> scheduled -> open -> closed -> in review -> decided -> running -> archived.
+
+    Scheduled and open follow the clock (rounds/rules.py phase); the stored value is kept up to date by
+    rounds/clock.py advance_rounds.
+    """
 
     DRAFT = "draft"
+    SCHEDULED = "scheduled"
     OPEN = "open"
     CLOSED = "closed"
     IN_REVIEW = "in_review"
@@ -61,6 +66,9 @@ class Pathway(db.Model):
     # Years of experience this pathway is usually for, to suggest a pathway (None = no bound).
     min_years: Mapped[int | None] = mapped_column()
     max_years: Mapped[int | None] = mapped_column()
+    # The pathway also asks for leadership, strategy or research responsibilities (Senior CMALT): the one
+    # question besides years that decides the guidance (portal/rounds/guidance.py).
+    requires_leadership: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Award level, for mentor matching: a mentor's level must be at least a mentee's.
     level: Mapped[int] = mapped_column(default=1)
     portfolio_sections: Mapped[list] = mapped_column(JSON, default=list)

@@ -1,4 +1,5 @@
-"""Every change to schemes, pathways and rounds; each writes an audit event."""
+"""Every change to schemes, pathways and rounds; each writes an audit event (the moves from state to state
+are in rounds/lifecycle.py; set_round_state is re-exported here for the features that call it)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,16 +8,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from portal.audit.services import record
-from portal.errors import ServiceError
+from portal.db_types import utcnow
 from portal.extensions import db
+from portal.rounds.checks import RoundError, check_no_overlap
+from portal.rounds.lifecycle import set_round_state
 from portal.rounds.models import (LIMITED_QUESTIONS, MAX_BUDGET_PENCE, MAX_FEE_PENCE, MAX_FUNDED_PLACES, Pathway,
                                   Round, RoundState, Scheme)
 from portal.rounds.proposal_facts import ProposalFacts
-from portal.rounds.rules import can_move_round
-
-
-class RoundError(ServiceError):
-    """A change to a scheme, pathway or round refused by a rule; field names the form field it concerns."""
+from portal.rounds.rules import CLOCK_STATES
 
 
 def parse_sections(text: str) -> list[str]:
@@ -125,30 +124,21 @@ def _check_round(data: RoundData, round_: Round | None, proposals: ProposalFacts
                              "pathway_ids")
 
 
-def _check_one_open(scheme_id: int, round_: Round | None) -> None:
-    stmt = select(Round).where(Round.scheme_id == scheme_id, Round.state == RoundState.OPEN)
-    if round_ is not None and round_.id is not None:
-        stmt = stmt.where(Round.id != round_.id)
-    other = db.session.scalars(stmt.limit(1)).first()
-    if other is not None:
-        raise RoundError(f"“{other.name}” is already open for this scheme; close it first. "
-                         "Only one round per scheme may be open at a time.")
-
-
 def save_round(actor, round_: Round | None, data: RoundData, proposals: ProposalFacts) -> Round:
     """Create a round (as a draft, not yet visible to staff) or update one, after checking the rules:
     closing after opening, non-negative places and budget, pathways chosen by proposals kept, the scheme
-    kept once there are proposals (what the round's proposals are comes from `proposals`).
+    kept once there are proposals (what the round's proposals are comes from `proposals`), and a scheduled or
+    open round's dates clear of the scheme's other scheduled or open rounds (check_no_overlap).
 
     Side effects: audit 'round.created'/'round.updated'.
     """
     _check_round(data, round_, proposals)
     created = round_ is None
+    if not created and round_.state in CLOCK_STATES:
+        check_no_overlap(round_, data.scheme.id, data, utcnow())
     if created:
         round_ = Round(state=RoundState.DRAFT)
         db.session.add(round_)
-    elif round_.state == RoundState.OPEN and data.scheme.id != round_.scheme_id:
-        _check_one_open(data.scheme.id, round_)
     round_.name = data.name.strip()
     round_.scheme = data.scheme
     round_.scheme_id = data.scheme.id
@@ -165,17 +155,5 @@ def save_round(actor, round_: Round | None, data: RoundData, proposals: Proposal
     return round_
 
 
-def set_round_state(actor, round_: Round, to: RoundState) -> Round:
-    """Move a round along open -> closed -> in review -> decided -> running -> archived.
-
-    Only one round per scheme may be open. Side effects: audit 'round.<state>'.
-    """
-    if not can_move_round(round_, to):
-        raise RoundError(f"A {round_.state.label.lower()} round cannot become {to.label.lower()}.")
-    if to == RoundState.OPEN:
-        _check_one_open(round_.scheme_id, round_)
-    previous = round_.state
-    round_.state = to
-    db.session.flush()
-    record(actor, f"round.{to.value}", round_, summary=f"{round_.name}: {previous.value} -> {to.value}")
-    return round_
+__all__ = ["RoundData", "RoundError", "parse_sections", "save_pathway", "save_round", "save_scheme",
+           "set_round_state"]

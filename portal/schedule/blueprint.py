@@ -12,8 +12,8 @@ from flask_login import current_user
 from portal.schedule import queries
 from portal.schedule.models import Booking, Session
 from portal.schedule.notice import notice_hours
-from portal.schedule.rules import (can_change_booking, can_see_session, hosts_office_hours, is_bookable,
-                                   term_week_label)
+from portal.schedule.rules import (booking_refusal, can_change_booking, can_see_session, hosts_office_hours,
+                                   is_bookable, term_week_label)
 from portal.timeutil import to_local
 from portal.web.authz import get_or_404
 
@@ -48,9 +48,14 @@ def visible_session_or_404(session_id: int) -> tuple[Session, object]:
 def booking_context(session: Session, booking: Booking | None, viewer, now, positions=None) -> dict:
     """What the booking box of a session shows (templates/schedule/_booking.html)."""
     notice = notice_hours(session.kind)
+    bookable = is_bookable(session, now) and not hosts_office_hours(viewer, session)
     return {
         "session": session, "booking": booking, "now": now,
-        "bookable": is_bookable(session, now) and not hosts_office_hours(viewer, session),
+        "bookable": bookable,
+        # Why there is no Book button, so it never just vanishes (at the start time, say); deadlines and
+        # cancelled sessions say so themselves.
+        "closed_reason": (booking_refusal(viewer, session, now) if not bookable and session.bookable_kind
+                          and not session.is_cancelled else None),
         "hosting": hosts_office_hours(viewer, session),
         "can_cancel": booking is not None and can_change_booking(viewer, booking, notice, now),
         "notice_hours": notice,

@@ -21,8 +21,9 @@ from portal.schedule.feeds import (
 )
 from portal.schedule.forms import AlarmForm, FeedForm
 from portal.schedule.hooks import schedule_hooks
-from portal.schedule.links import feed_links, round_feed_links, session_url
+from portal.schedule.links import feed_links, round_feed_links, round_url, session_url
 from portal.schedule.models import FeedToken
+from portal.schedule.round_deadlines import deadline_event, round_deadlines
 from portal.web.actions import attempt, change_then_redirect
 from portal.web.authz import get_or_404
 from portal.web.csrf import keeps_input_on_csrf_failure
@@ -146,6 +147,12 @@ def _events(sessions) -> list[ical.CalendarEvent]:
     return [ical.event_from_session(s, session_url(s.id)) for s in sessions]
 
 
+def _closing_events(viewer, now, round_id: int | None = None) -> list[ical.CalendarEvent]:
+    """Rounds' closing times for this viewer (None: a round's public feed), back as far as feeds go."""
+    return [deadline_event(d, round_url(d.round_id))
+            for d in round_deadlines(viewer, now, start=now - queries.FEED_HISTORY, round_id=round_id)]
+
+
 @bp.route("/sessions/<int:session_id>.ics")
 @login_required
 def session_ics(session_id: int):
@@ -181,6 +188,7 @@ def feed(token: str):
         name = f"{feed_token.round.name}: cohort programme"
     else:
         events = _events(queries.personal_feed_sessions(owner, now))
+        events.extend(_closing_events(queries.viewer_for(owner), now))
         for events_of in schedule_hooks().feed_events:
             events.extend(events_of(owner))
         name = f"{current_app.config['SCHEME_NAME']}: {owner.name}"
@@ -194,6 +202,7 @@ def round_feed(round_id: int):
     round_ = get_or_404(Round, round_id)
     if round_.state == RoundState.DRAFT:
         abort(404)
-    events = _events(queries.public_round_sessions(round_.id, utcnow()))
+    now = utcnow()
+    events = _events(queries.public_round_sessions(round_.id, now)) + _closing_events(None, now, round_.id)
     return calendar_response(events, name=f"{round_.name}: intro sessions and deadlines", filename="round.ics",
                              private=False)

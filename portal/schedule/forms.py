@@ -95,3 +95,9 @@ class ManageFilterForm(FilterForm):
 
     when = ChoiceField("Show", choices=[("", "Upcoming"), ("past", "Past")], default="", id="manage-when")
     kind = ChoiceField("Kind", choices=[("", "Any kind")] + KIND_CHOICES, default="", id="manage-kind")
+
+
+class MarkEveryoneForm(FlaskForm):
+    """The confirmation of "mark everyone attended": the number of people the confirmation page named."""
+
+    expected = WholeNumberField("People to mark attended", [InputRequired()], minimum=0, maximum=100000)

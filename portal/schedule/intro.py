@@ -40,3 +40,19 @@ def bookable_intro_sessions(round, user=None, now: datetime | None = None) -> li
     if user is not None and getattr(user, "id", None) is not None:
         query = query.where(visible_clause(viewer_for(user)))
     return list(db.session.scalars(query))
+
+
+def booked_intro_session(user, round, now: datetime | None = None) -> Session | None:
+    """The next intro session (of this round or of no round) the person holds a place on and has not yet
+    had ticked as attended, so that nobody already booked is told to book one."""
+    if user is None or getattr(user, "id", None) is None:
+        return None
+    now = now or utcnow()
+    round_id = getattr(round, "id", round)
+    return db.session.scalar(
+        select(Session).join(Booking, Booking.session_id == Session.id).where(
+            Booking.user_id == user.id, Booking.status == BookingStatus.BOOKED, Booking.attended.is_not(True),
+            Session.kind == SessionKind.INTRO, Session.status == SessionStatus.SCHEDULED, Session.ends_at > now,
+            or_(Session.round_id == round_id, Session.round_id.is_(None)),
+        ).order_by(Session.starts_at, Session.id).limit(1)
+    )

@@ -21,3 +21,8 @@ def feed_links(token: str) -> dict:
 def round_feed_links(round_id: int) -> dict:
     """The public feed of a round, https and webcal://."""
     return _subscribe(absolute_url("schedule.round_feed", round_id=round_id))
+
+
+def round_url(round_id: int) -> str:
+    """The round's page, where its closing time and how to apply are."""
+    return absolute_url("rounds.detail", round_id=round_id)

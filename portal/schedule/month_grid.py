@@ -32,8 +32,24 @@ def month_start(day: date, months: int = 0) -> date:
     return (day + relativedelta(months=months)).replace(day=1)
 
 
-def month_grid(month: date, sessions: list[Session], blocks) -> list[list[dict]]:
-    """Weeks of days: each day, whether it is in the month, its sessions, and the blocks with a slot that day."""
+def month_range(instants, today: date) -> tuple[date, date]:
+    """The months the schedule offers: from the month before the first that holds something to the month
+    after the last (this month counts as holding something), so "Previous" and "Next" stop somewhere."""
+    months = [to_local(t).date().replace(day=1) for t in instants if t is not None] + [today.replace(day=1)]
+    return month_start(min(months), -1), month_start(max(months), 1)
+
+
+def clamp_month(month: date, earliest: date, latest: date) -> date:
+    """The month asked for, moved inside [earliest, latest]."""
+    return min(max(month, earliest), latest)
+
+
+def month_grid(month: date, sessions: list[Session], blocks, deadlines=()) -> list[list[dict]]:
+    """Weeks of days: each day, whether it is in the month, its sessions, the rounds' closing times (see
+    round_deadlines), and the blocks with a slot that day."""
+    closing: dict[date, list] = {}
+    for deadline in deadlines:
+        closing.setdefault(to_local(deadline.closes_at).date(), []).append(deadline)
     by_day: dict[date, list] = {}
     for session in sessions:
         by_day.setdefault(to_local(session.starts_at).date(), []).append(session)
@@ -46,5 +62,5 @@ def month_grid(month: date, sessions: list[Session], blocks) -> list[list[dict]]
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
         weeks.append([{"day": day, "in_month": day.month == month.month, "sessions": by_day.get(day, []),
-                       "blocks": block_days.get(day, [])} for day in week])
+                       "deadlines": closing.get(day, []), "blocks": block_days.get(day, [])} for day in week])
     return weeks

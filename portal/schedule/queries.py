@@ -6,12 +6,14 @@ from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask import has_request_context, request
-from sqlalchemy import Integer, and_, false, func, literal_column, null, or_, select, union_all
+from sqlalchemy import Integer, and_, false, func, literal_column, not_, null, or_, select, union_all
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from portal.auth.models import User
+from portal.db_types import utcnow
 from portal.extensions import db
 from portal.rounds.models import Round, RoundState
+from portal.rounds.queries import announced_clause
 from portal.schedule.models import (
     Audience, BlockWaitlistEntry, Booking, BookingStatus, FeedToken, OfficeHoursBlock, Session, SessionKind,
     SessionStatus, Term, feed_token_hash,
@@ -22,7 +24,7 @@ from portal.timeutil import local_to_utc
 
 
 # Row kinds of viewer_for's one query.
-_APPLIED, _OPEN_ROUND, _BOOKED = 1, 2, 3
+_APPLIED, _OPEN_ROUND, _BOOKED, _CLOSED_ROUND = 1, 2, 3, 4
 
 
 def _row_kind(kind: int):
@@ -40,9 +42,10 @@ def viewer_for(user) -> Viewer:
     applied = schedule_hooks().participation(user.id)
     rows = db.session.execute(union_all(
         applied.with_only_columns(_row_kind(_APPLIED), *applied.selected_columns, maintain_column_froms=True),
-        select(_row_kind(_OPEN_ROUND), Round.id, null()).where(Round.state == RoundState.OPEN),
+        select(_row_kind(_OPEN_ROUND), Round.id, null()).where(announced_clause()),  # scheduled or open now
         select(_row_kind(_BOOKED), Booking.session_id, null())
         .where(Booking.user_id == user.id, Booking.status != BookingStatus.CANCELLED),
+        select(_row_kind(_CLOSED_ROUND), Round.id, null()).where(closed_clause(utcnow())),
     )).all()
     memberships = [(key, in_cohort) for what, key, in_cohort in rows if what == _APPLIED]
     return Viewer(
@@ -52,7 +55,13 @@ def viewer_for(user) -> Viewer:
         cohort_rounds=frozenset(r for r, in_cohort in memberships if in_cohort),
         open_rounds=frozenset(key for what, key, _ in rows if what == _OPEN_ROUND),
         booked_sessions=frozenset(key for what, key, _ in rows if what == _BOOKED),
+        closed_rounds=frozenset(key for what, key, _ in rows if what == _CLOSED_ROUND),
     )
+
+
+def closed_clause(now: datetime):
+    """Rounds that have closed by `now` (by the clock or early): neither a draft nor still to close."""
+    return and_(Round.state != RoundState.DRAFT, not_(announced_clause(now)))
 
 
 def audience_clause(viewer: Viewer):
@@ -66,6 +75,11 @@ def audience_clause(viewer: Viewer):
                             Session.round_id.in_(viewer.open_rounds)))
     if viewer.cohort_rounds:
         clauses.append(and_(Session.audience == Audience.COHORT, Session.round_id.in_(viewer.cohort_rounds)))
+    if viewer.unconcerned_rounds:
+        # rules.is_closed_round_deadline; round_id IS NOT NULL first, as NOT (NULL IN (...)) is NULL, not true.
+        return and_(or_(*clauses), not_(and_(Session.kind == SessionKind.DEADLINE, Session.audience != Audience.COHORT,
+                                             Session.round_id.is_not(None),
+                                             Session.round_id.in_(viewer.unconcerned_rounds))))
     return or_(*clauses)
 
 
@@ -133,6 +147,13 @@ def month_schedule(viewer: Viewer, start: datetime, end: datetime) -> MonthSched
             if position is not None:
                 positions[booking.id] = position
     return MonthSchedule(sessions=sessions, blocks=list(blocks.values()), bookings=bookings, positions=positions)
+
+
+def schedule_span(viewer: Viewer) -> tuple[datetime | None, datetime | None]:
+    """The first and last start of anything the viewer may see on the schedule (None, None when nothing)."""
+    first, last = db.session.execute(
+        select(func.min(Session.starts_at), func.max(Session.starts_at)).where(visible_clause(viewer))).one()
+    return first, last
 
 
 def booking_of(user_id: int, session_id: int) -> Booking | None:

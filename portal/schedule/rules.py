@@ -17,11 +17,23 @@ class Viewer:
     cohort_rounds: frozenset[int] = field(default_factory=frozenset)  # proposal selected
     open_rounds: frozenset[int] = field(default_factory=frozenset)  # rounds open for proposals now
     booked_sessions: frozenset[int] = field(default_factory=frozenset)  # sessions they hold a live booking on
+    closed_rounds: frozenset[int] = field(default_factory=frozenset)  # rounds past their closing time (or closed early)
+
+    @property
+    def unconcerned_rounds(self) -> frozenset[int]:
+        """Closed rounds the person sent no proposal to: their deadlines are no longer for them (the lead
+        keeps every one)."""
+        if self.is_lead:
+            return frozenset()
+        return self.closed_rounds - self.applicant_rounds - self.cohort_rounds
 
 
 def is_in_audience(viewer: Viewer, session: Session) -> bool:
     """The audience rule alone: everyone / the round's applicants (and anyone, for an open round's intro
-    sessions, since attending one comes before applying) / the round's cohort."""
+    sessions, since attending one comes before applying) / the round's cohort. Once a round has closed, its
+    deadlines (other than the cohort's own) are only for the people who sent it a proposal."""
+    if is_closed_round_deadline(viewer, session):
+        return False
     if session.audience == Audience.EVERYONE:
         return True
     if session.round_id is None:
@@ -32,6 +44,21 @@ def is_in_audience(viewer: Viewer, session: Session) -> bool:
     if session.audience == Audience.COHORT:
         return session.round_id in viewer.cohort_rounds
     return False
+
+
+def is_closed_round_deadline(viewer: Viewer, session: Session) -> bool:
+    """A deadline of a round that has closed, for someone who took no part in it (e.g. "Proposals close"
+    left on everyone's schedule after the round closed early)."""
+    return (session.kind == SessionKind.DEADLINE and session.audience != Audience.COHORT
+            and session.round_id is not None and session.round_id in viewer.unconcerned_rounds)
+
+
+def round_deadline_concerns(viewer: Viewer, round_id: int, closed: bool) -> bool:
+    """Whom a round's closing time is for: everyone signed in until the round closes (anyone may apply);
+    after that, only the people who sent it a proposal, and the lead."""
+    if viewer.user_id is None:
+        return False
+    return not closed or viewer.is_lead or round_id in viewer.applicant_rounds or round_id in viewer.cohort_rounds
 
 
 def can_see_session(viewer: Viewer, session: Session) -> bool:
@@ -50,6 +77,11 @@ def can_manage_sessions(viewer: Viewer) -> bool:
 def can_take_register(viewer: Viewer, session: Session) -> bool:
     """The lead, or the session's host."""
     return viewer.is_lead or (viewer.user_id is not None and session.host_id == viewer.user_id)
+
+
+def can_record_attendance(session: Session, now: datetime) -> bool:
+    """The register can be taken once the session has started (nobody attends what has not begun)."""
+    return session.starts_at <= now
 
 
 def is_bookable(session: Session, now: datetime) -> bool:
@@ -75,7 +107,7 @@ def booking_refusal(viewer: Viewer, session: Session, now: datetime) -> str | No
     if session.status == SessionStatus.CANCELLED:
         return "This session has been cancelled."
     if session.starts_at <= now:
-        return "This session has already started, so it can no longer be booked."
+        return "This session has already started: booking closed at the start time."
     return None
 
 

@@ -12,9 +12,11 @@ from portal.schedule.bookings import book_session, cancel_booking as cancel_a_bo
 from portal.schedule.clashes import clashes_for, clashes_for_many
 from portal.schedule.links import round_feed_links
 from portal.schedule.models import BookingStatus, Session
-from portal.schedule.month_grid import month_grid, month_start, parse_month
+from portal.schedule.month_grid import clamp_month, month_grid, month_range, month_start, parse_month
 from portal.schedule.notice import all_notice_hours
+from portal.schedule.round_deadlines import round_deadlines
 from portal.schedule.rules import can_take_register
+from portal.timeutil import to_local
 from portal.web.actions import STALE_FORM, attempt
 from portal.web.htmx import render, wants_fragment
 from portal.web.redirects import next_or
@@ -27,15 +29,30 @@ def index():
     viewer = queries.viewer_for(current_user)
     month = parse_month(request.args.get("month"))
     view = "grid" if request.args.get("view") == "grid" else "list"
+    # Months run from just before the first thing on the schedule to just after the last; a month beyond
+    # (an old bookmark, a typed URL) is sent to the nearest one, so no link leads on forever.
+    deadlines = round_deadlines(viewer, now)
+    earliest, latest = month_range([*queries.schedule_span(viewer), *(d.closes_at for d in deadlines)],
+                                   to_local(now).date())
+    if clamp_month(month, earliest, latest) != month:
+        return redirect(url_for("schedule.index", month=clamp_month(month, earliest, latest).strftime("%Y-%m"),
+                                view=view), 303)
     # Read the notice rules and terms up front (both are remembered for the request), so the page costs the
     # same queries whatever it shows.
     all_notice_hours()
     queries.terms()
-    schedule = queries.month_schedule(viewer, *queries.month_bounds(month))
+    start, end = queries.month_bounds(month)
+    schedule = queries.month_schedule(viewer, start, end)
+    month_deadlines = [d for d in deadlines if start <= d.closes_at < end]
     items = [booking_context(s, schedule.bookings.get(s.id), viewer, now, schedule.positions)
              for s in schedule.sessions]
-    previous_month, next_month = month_start(month, -1), month_start(month, 1)
-    grid = month_grid(month, schedule.sessions, schedule.blocks) if view == "grid" else None
+    # A round's closing time sits in the list at its moment, after any session starting then.
+    items += [{"deadline": d} for d in month_deadlines]
+    items.sort(key=lambda item: ((item["deadline"].closes_at, 1) if "deadline" in item
+                                 else (item["session"].starts_at, 0)))
+    previous_month = month_start(month, -1) if month > earliest else None
+    next_month = month_start(month, 1) if month < latest else None
+    grid = month_grid(month, schedule.sessions, schedule.blocks, month_deadlines) if view == "grid" else None
     feeds = [t for t in queries.feed_tokens_of(current_user.id) if t.is_active]
     rounds = queries.feed_rounds(viewer)
     hosted = queries.hosted_sessions(current_user.id, now)

@@ -12,3 +12,12 @@ def get_or_404(model, ident):
     if obj is None:
         abort(404)
     return obj
+
+
+def get_allowed_or_404(model, ident, allowed):
+    """Load an object by primary key when `allowed(obj)` says this person may see it; else 404, so a URL
+    never tells anyone that a thing they may not see exists."""
+    obj = get_or_404(model, ident)
+    if not allowed(obj):
+        abort(404)
+    return obj

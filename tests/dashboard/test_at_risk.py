@@ -61,7 +61,7 @@ def test_a_registration_22_months_old_is_expiring_on_both_dashboards_with_the_sa
     reasons, row = _both_views(round_, proposal, mentor)
     expires = row.progress.registered_on + relativedelta(years=2)
     assert row.registration == "expiring"
-    assert reasons == [f"Registration expires {expires.isoformat()}"]
+    assert reasons == [f"Registration expires on {expires.strftime('%-d %B %Y')}"]
 
 
 def test_six_weeks_without_a_meeting_is_the_same_boundary_for_the_lead_the_mentor_and_the_nudge(app):
@@ -84,4 +84,4 @@ def test_a_deadline_seven_weeks_away_with_a_section_not_ready_is_at_risk_on_both
     proposal, mentor = _participant(round_, deadline_in=timedelta(weeks=7), not_ready=1)
     reasons, row = _both_views(round_, proposal, mentor)
     assert row.deadline_at_risk
-    assert len(reasons) == 1 and reasons[0].endswith("with 1 section(s) not ready")
+    assert len(reasons) == 1 and reasons[0].endswith("with 1 section not ready")

@@ -68,4 +68,4 @@ def test_progress_counts_ready_sections_in_the_database(client, login_as):
                        "outcome", "outcome_recorded_at"]
     by_name = {r[1]: r for r in rows[1:]}
     assert (by_name["Applicant 0"][4:6], by_name["Applicant 1"][4:6]) == (["2", "2"], ["1", "2"])
-    assert by_name["Applicant 0"][6] == "awarded" and by_name["Applicant 1"][6] == ""
+    assert by_name["Applicant 0"][6] == "Awarded" and by_name["Applicant 1"][6] == ""

@@ -33,7 +33,7 @@ def test_participants_at_risk_and_why(app):
     assert risks["Applicant 2"] == ["No mentor"]
     quiet, deadline = risks["Applicant 1"]
     assert quiet.startswith("No meeting since")
-    assert deadline.endswith("with 1 section(s) not ready")
+    assert deadline.endswith("with 1 section not ready")
     assert "Applicant 0" not in risks  # awarded: nothing left to risk
 
 

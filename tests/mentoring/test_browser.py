@@ -31,7 +31,8 @@ def test_lead_matches_locks_confirms_then_mentor_logs_and_marks(app, page):
     make_mentor(name="Nia Mentor", capacity=1, department="Library")
 
     _sign_in(page, lead)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Matching").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Mentoring").click()
+    page.get_by_role("navigation", name="Mentoring").get_by_role("link", name="Matching").click()
     page.get_by_role("link", name="Cohort 2026/27").click()
     page.get_by_role("button", name="Run matching").click()
     page.get_by_text("Matching proposed 2 pair(s); 0 participant(s) could not be matched.").wait_for()
@@ -48,7 +49,7 @@ def test_lead_matches_locks_confirms_then_mentor_logs_and_marks(app, page):
 
     _sign_in(page, mentor.user)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Mentoring").click()
-    page.get_by_role("link", name="Mentor dashboard").click()
+    page.get_by_role("navigation", name="Mentoring").get_by_role("link", name="Mentor dashboard").click()
     mentee_link = page.get_by_role("table").get_by_role("link")
     assert mentee_link.count() == 1
     mentee_name = mentee_link.inner_text()

@@ -42,7 +42,7 @@ PAGES = [
     ("POST", "/panel/rounds/{round}/close-scoring", LEAD_ONLY, None, {}),
     ("POST", "/panel/rounds/{round}/remind", LEAD_ONLY, None, {}),
     ("POST", "/panel/rounds/{round}/lapse-offers", LEAD_ONLY, None, {}),
-    ("POST", "/panel/rounds/{round}/release", LEAD_ONLY, None, {}),
+    ("GET", "/panel/rounds/{round}/release", LEAD_ONLY, "Release outcomes to applicants?", None),
     ("POST", "/panel/proposals/{proposal}/decide", LEAD_ONLY, None, {"outcome": "selected", "feedback": "x"}),
     ("GET", "/panel/rounds/{round}/conflicts", MEMBER_ONLY, "Secret Applicant", None),
     ("GET", "/panel/rounds/{round}/queue", MEMBER_ONLY, "Secret Applicant", None),

@@ -53,7 +53,7 @@ def test_two_declines_at_once_offer_their_places_to_two_different_people(app):
         deciding.decide(p.lead, proposal, outcome="selected", feedback="")
     deciding.decide(p.lead, waiting_1, outcome="waitlisted", feedback="", waitlist_position=1)
     deciding.decide(p.lead, waiting_2, outcome="waitlisted", feedback="", waitlist_position=2)
-    deciding.release(p.lead, p.round)
+    deciding.release(p.lead, p.round, override_open_scoring=True)
     db.session.commit()
 
     promoted = at_once(app, _decline(chosen_a.id), _decline(chosen_b.id))
@@ -74,7 +74,7 @@ def test_a_decline_racing_a_lapse_passes_each_place_to_a_different_person(app):
         deciding.decide(p.lead, proposal, outcome="selected", feedback="")
     for position, proposal in enumerate((waiting_1, waiting_2, waiting_3), start=1):
         deciding.decide(p.lead, proposal, outcome="waitlisted", feedback="", waitlist_position=position)
-    deciding.release(p.lead, p.round)
+    deciding.release(p.lead, p.round, override_open_scoring=True)
     offer = deciding.decline_place(chosen_a.applicant, chosen_a)  # waiting_1 is offered the place...
     offer.accept_by = utcnow() - timedelta(hours=1)                 # ...and has let it lapse
     db.session.commit()

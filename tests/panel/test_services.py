@@ -179,7 +179,7 @@ def test_scores_change_until_scoring_closes_and_never_after_release(app):
         reviewing.record_review(a, prop, {c.id: 5 for c in p.criteria}, "")
     reviewing.reopen_scoring(p.lead, p.round)
     deciding.decide(p.lead, prop, outcome="selected", feedback="Well argued.")
-    deciding.release(p.lead, p.round)
+    deciding.release(p.lead, p.round, override_open_scoring=True)
     db.session.commit()
     with pytest.raises(PanelError, match="released"):
         reviewing.record_review(a, prop, {c.id: 5 for c in p.criteria}, "")
@@ -236,9 +236,9 @@ def test_release_sends_each_outcome_with_feedback_and_sets_states(app):
     deciding.decide(p.lead, chosen, outcome="selected", feedback="A clear, specific proposal.")
     deciding.decide(p.lead, waiting, outcome="waitlisted", feedback="Close to the line.")
     with pytest.raises(PanelError, match="1 proposal\\(s\\) still need a decision"):
-        deciding.release(p.lead, p.round)
+        deciding.release(p.lead, p.round, override_open_scoring=True)
     deciding.decide(p.lead, refused, outcome="not_selected", feedback="Say more about your role.")
-    assert deciding.release(p.lead, p.round) == 3
+    assert deciding.release(p.lead, p.round, override_open_scoring=True) == 3
     db.session.commit()
     assert [x.state for x in p.proposals] == [ProposalState.SELECTED, ProposalState.WAITLISTED,
                                               ProposalState.NOT_SELECTED]
@@ -250,7 +250,7 @@ def test_release_sends_each_outcome_with_feedback_and_sets_states(app):
     assert "Say more about your role." in mail[refused.applicant.email].body
     assert f"/panel/outcome/{refused.id}" in mail[refused.applicant.email].body
     with pytest.raises(PanelError, match="already been released"):
-        deciding.release(p.lead, p.round)
+        deciding.release(p.lead, p.round, override_open_scoring=True)
     with pytest.raises(PanelError, match="released"):
         deciding.decide(p.lead, refused, outcome="selected", feedback="")
 
@@ -262,7 +262,7 @@ def test_decline_promotes_the_first_waitlisted_with_an_offer_and_accept_by_date(
     deciding.decide(p.lead, second_in_line, outcome="waitlisted", feedback="", waitlist_position=2)
     deciding.decide(p.lead, first_in_line, outcome="waitlisted", feedback="", waitlist_position=1)
     deciding.decide(p.lead, refused, outcome="not_selected", feedback="")
-    deciding.release(p.lead, p.round)
+    deciding.release(p.lead, p.round, override_open_scoring=True)
     db.session.commit()
     before = utcnow()
 
@@ -362,7 +362,7 @@ def _an_offer_from_the_waitlist():
     deciding.decide(p.lead, chosen, outcome="selected", feedback="")
     deciding.decide(p.lead, first, outcome="waitlisted", feedback="")
     deciding.decide(p.lead, second, outcome="waitlisted", feedback="")
-    deciding.release(p.lead, p.round)
+    deciding.release(p.lead, p.round, override_open_scoring=True)
     deciding.decline_place(chosen.applicant, chosen)
     db.session.commit()
     return p, first, second, queries.decision_for(first.id)

@@ -131,7 +131,7 @@ def test_scores_are_refused_after_release(app, login):
     prop = p.proposals[0]
     score(p.members[0], prop, p.criteria, [3, 3, 3, 3])
     deciding.decide(p.lead, prop, outcome="selected", feedback="")
-    deciding.release(p.lead, p.round)
+    deciding.release(p.lead, p.round, override_open_scoring=True)
     db.session.commit()
     client = _client_for(app, login, p.members[0])
     response = client.post(f"/panel/proposals/{prop.id}/score", data=_form(p.criteria, [5, 5, 5, 5]),
@@ -232,10 +232,11 @@ def test_outcome_page_release_and_decline_through_the_web(app, login):
     assert _client_for(app, login, make_user()).get(f"/panel/outcome/{chosen.id}").status_code == 404
 
     lead = _client_for(app, login, p.lead)
-    assert lead.post(f"/panel/rounds/{p.round.id}/release").status_code == 303
+    assert lead.post(f"/panel/rounds/{p.round.id}/release",
+                     data={"applicants": "2", "override_open_scoring": "y"}).status_code == 303
     page = applicant.get(f"/panel/outcome/{chosen.id}").get_data(as_text=True)
     assert "Strong proposal" in page and "Decline my place" in page
-    assert applicant.post(f"/panel/outcome/{chosen.id}/decline").status_code == 303
+    assert applicant.post(f"/panel/outcome/{chosen.id}/decline", data={"confirm": "decline"}).status_code == 303
     db.session.expire_all()
     assert chosen.state == ProposalState.DECLINED and waiting.state == ProposalState.SELECTED
     offer = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "panel.offer")).one()

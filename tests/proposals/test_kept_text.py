@@ -67,7 +67,7 @@ def test_signed_out_posts_keep_text_only_with_the_owners_stamp(client, login):
     assert response.status_code in (400, 401) and "Your text is kept on the server" in response.get_data(as_text=True)
     kept = db.session.scalars(select(PendingDraft)).one()
     assert kept.answers["motivation"] == LONG.rstrip() and "role_summary" not in kept.answers
-    assert kept.user_id is None and kept.client
+    assert kept.user_id == me.id and kept.client  # the stamp names the owner: offered wherever they sign in
 
 
 def test_a_partial_post_keeps_and_saves_only_what_it_sent(client, login_as):

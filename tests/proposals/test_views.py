@@ -88,7 +88,8 @@ def test_save_draft_without_javascript_redirects_and_keeps_everything(app, clien
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Draft saved at" in page
     assert "word179" in page and "café" in page
-    assert "With 2 years of experience, <strong>Associate CMALT</strong> looks the likely pathway." in page
+    assert ("<strong>Suggested: Associate CMALT.</strong> You have 2 years of experience, so Associate CMALT fits "
+            "(under 3 years).") in page
 
 
 def test_beacon_autosave_answers_no_content(app, client, login_as):
@@ -146,7 +147,7 @@ def test_stale_csrf_token_keeps_the_text_on_the_page_and_on_the_server(app, clie
     db.session.expire_all()
     assert proposal.motivation == ""
     again = client.get(f"/proposals/{proposal.id}/edit").get_data(as_text=True)
-    assert "We kept the text you were saving" in again and "word179" in again
+    assert "You have text kept from" in again and "word179" in again
 
 
 def test_stale_csrf_on_htmx_autosave_says_not_saved_and_keeps_the_text(app, client, login_as):
@@ -174,10 +175,10 @@ def test_expired_sign_in_keeps_the_text_and_gives_it_back_after_signing_in(app, 
     assert response.status_code in (400, 401)
     assert "Your text is kept on the server" in page and "word179" in page
     kept = db.session.scalars(select(PendingDraft)).one()
-    assert kept.user_id is None
+    assert kept.user_id == me.id  # the page's stamp names its owner, so any device they sign in on offers it
     login(me)
     again = client.get(f"/proposals/{proposal.id}/edit").get_data(as_text=True)
-    assert "We kept the text you were saving" in again and "word179" in again
+    assert "You have text kept from" in again and "word179" in again
     db.session.expire_all()
     assert db.session.scalars(select(PendingDraft)).one().user_id == me.id
     client.post(f"/proposals/{proposal.id}/edit", data={"action": "save", "motivation": LONG})
@@ -287,7 +288,13 @@ def test_suggestion_fragment_for_htmx(app, client, login_as):
     proposal = make_proposal(make_round(), me, complete=False)
     response = client.get(f"/proposals/{proposal.id}/suggestion?years_experience=7",
                           headers=htmx(f"proposals-suggestion-{proposal.id}"))
-    assert "With 7 years of experience, <strong>CMALT</strong> looks the likely pathway." in response.get_data(as_text=True)
+    fragment = response.get_data(as_text=True)
+    assert "<strong>Suggested: CMALT.</strong> You have 7 years of experience, so CMALT fits (3 years or more)." in fragment
+    assert "If you have leadership, strategy or research responsibilities, Senior CMALT fits instead" in fragment
+    response = client.get(f"/proposals/{proposal.id}/suggestion?years_experience=20&leads_learning_technology=True"
+                          "&job_title=Head+of+Digital+Education", headers=htmx(f"proposals-suggestion-{proposal.id}"))
+    assert ("<strong>Suggested: Senior CMALT.</strong> You have 20 years of experience and, as Head of Digital "
+            "Education, leadership, strategy or research responsibilities, so Senior CMALT fits") in response.get_data(as_text=True)
 
 
 def test_submit_without_intro_names_the_sessions_still_bookable(app, client, login_as):

@@ -29,6 +29,8 @@ PAGES = [
     ("GET", "/rounds/new", None, LEAD_ONLY, "Opening and closing"),
     ("GET", "/rounds/{id}/edit", _round_id, LEAD_ONLY, "Word limits"),
     ("POST", "/rounds/{id}/state", _round_id, LEAD_ONLY, None),
+    ("GET", "/rounds/{id}/close", _round_id, LEAD_ONLY, "Close the round now"),
+    ("POST", "/rounds/{id}/close", _round_id, LEAD_ONLY, None),
     ("GET", "/rounds/schemes", None, LEAD_ONLY, "Schemes and pathways"),
     ("GET", "/rounds/schemes/new", None, LEAD_ONLY, "Add a scheme"),
     ("GET", "/rounds/schemes/{id}/edit", _scheme_id, LEAD_ONLY, "Scheme under edit"),

@@ -1,4 +1,5 @@
-"""Round rules: accepting to the instant, countdown, pathway suggestion, state machine."""
+"""Round rules: the clock's phase and accepting to the instant, countdown, state machine, overlapping windows, the
+set-up checklist (pathway guidance: test_guidance.py)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -35,27 +36,78 @@ def test_countdown_only_in_the_last_week():
     assert rules.describe_remaining(timedelta(seconds=20)) == "less than a minute"
 
 
-PATHWAYS = [Pathway(id=1, name="Associate CMALT", min_years=0, max_years=3, level=1, position=0),
-            Pathway(id=2, name="CMALT", min_years=3, max_years=None, level=2, position=1),
-            Pathway(id=3, name="Senior CMALT", min_years=4, max_years=None, level=3, position=2)]
+OPENS = CLOSES - timedelta(days=30)
 
 
-def test_pathway_suggestion_from_years_of_experience():
-    suggest = lambda years: getattr(rules.suggest_pathway(PATHWAYS, years), "name", None)  # noqa: E731
-    assert suggest(0) == "Associate CMALT"
-    assert suggest(2) == "Associate CMALT"
-    assert suggest(3) == "CMALT"
-    assert suggest(12) == "CMALT"  # Senior needs leadership too, so it is never chosen from years alone
-    assert suggest(None) is None
-    assert suggest(-1) is None
+def test_phase_follows_the_clock_to_the_instant():
+    for stored in (RoundState.SCHEDULED, RoundState.OPEN):
+        r = a_round(stored)
+        assert rules.phase(r, OPENS - timedelta(seconds=1)) == RoundState.SCHEDULED
+        assert rules.phase(r, OPENS) == RoundState.OPEN
+        assert rules.phase(r, CLOSES - timedelta(seconds=1)) == RoundState.OPEN
+        assert rules.phase(r, CLOSES) == RoundState.CLOSED
+    # A draft never opens by itself; a closed round (by the clock or early) never reopens by itself.
+    assert rules.phase(a_round(RoundState.DRAFT), OPENS + timedelta(days=1)) == RoundState.DRAFT
+    assert rules.phase(a_round(RoundState.CLOSED), OPENS + timedelta(days=1)) == RoundState.CLOSED
+    assert rules.phase(a_round(RoundState.IN_REVIEW), OPENS) == RoundState.IN_REVIEW
+    assert not rules.is_accepting(a_round(RoundState.SCHEDULED), OPENS - timedelta(seconds=1))
+    assert rules.is_accepting(a_round(RoundState.SCHEDULED), OPENS)
 
 
-def test_round_state_machine():
-    assert rules.can_move_round(a_round(RoundState.DRAFT), RoundState.OPEN)
-    assert rules.can_move_round(a_round(RoundState.OPEN), RoundState.CLOSED)
-    assert rules.can_move_round(a_round(RoundState.CLOSED), RoundState.IN_REVIEW)
-    assert rules.can_move_round(a_round(RoundState.IN_REVIEW), RoundState.DECIDED)
-    assert rules.can_move_round(a_round(RoundState.DECIDED), RoundState.RUNNING)
-    assert rules.can_move_round(a_round(RoundState.RUNNING), RoundState.ARCHIVED)
-    assert not rules.can_move_round(a_round(RoundState.OPEN), RoundState.DECIDED)
-    assert not rules.can_move_round(a_round(RoundState.ARCHIVED), RoundState.OPEN)
+def test_round_state_machine_from_the_phase():
+    at = OPENS + timedelta(days=1)
+    assert rules.can_move_round(a_round(RoundState.DRAFT), RoundState.SCHEDULED, at)
+    assert not rules.can_move_round(a_round(RoundState.DRAFT), RoundState.OPEN, at)
+    assert rules.can_move_round(a_round(RoundState.SCHEDULED), RoundState.DRAFT, OPENS - timedelta(days=1))
+    assert not rules.can_move_round(a_round(RoundState.SCHEDULED), RoundState.DRAFT, at)  # it has opened
+    assert rules.can_move_round(a_round(RoundState.SCHEDULED), RoundState.CLOSED, at)
+    assert rules.can_move_round(a_round(RoundState.OPEN), RoundState.IN_REVIEW, CLOSES)  # closed by the clock
+    assert rules.can_move_round(a_round(RoundState.CLOSED), RoundState.IN_REVIEW, at)
+    assert rules.can_move_round(a_round(RoundState.IN_REVIEW), RoundState.DECIDED, at)
+    assert rules.can_move_round(a_round(RoundState.DECIDED), RoundState.RUNNING, at)
+    assert rules.can_move_round(a_round(RoundState.RUNNING), RoundState.ARCHIVED, at)
+    assert not rules.can_move_round(a_round(RoundState.OPEN), RoundState.DECIDED, at)
+    assert not rules.can_move_round(a_round(RoundState.ARCHIVED), RoundState.OPEN, at)
+
+
+def test_windows_overlap_only_when_they_share_an_instant():
+    autumn = a_round()
+    spring = Round(name="S", opens_at=CLOSES, closes_at=CLOSES + timedelta(days=30))
+    assert not rules.windows_overlap(autumn, spring)  # one opens at the instant the other closes
+    spring.opens_at = CLOSES - timedelta(minutes=1)
+    assert rules.windows_overlap(autumn, spring) and rules.windows_overlap(spring, autumn)
+
+
+def test_setup_checklist_lists_what_scheduling_and_review_need():
+    r = a_round(RoundState.DRAFT)
+    r.intro_required = True
+    r.pathways = []
+    now = OPENS - timedelta(days=3)
+    bare = rules.SetupFacts(intro_sessions=0, programme_sessions=0, panel_members=0, criteria=0)
+    steps = rules.setup_steps(r, bare, now)
+    assert [s.key for s in steps] == ["pathways", "dates", "intro", "panel", "rubric", "sessions"]
+    assert rules.missing_for(steps, "schedule") == [
+        "Offer at least one pathway.",
+        "Applicants must attend an intro session, but none they can book is scheduled before the closing time. "
+        "Schedule an intro session."]
+    assert rules.missing_for(steps, "review") == ["Add at least one panel member before review.",
+                                                  "Add at least one scoring criterion before review."]
+    assert rules.missing_for(rules.setup_steps(r, bare, CLOSES), "schedule")[1] == \
+        "Set a closing time that is still to come."
+    r.pathways = [Pathway(name="CMALT")]
+    ready = rules.SetupFacts(intro_sessions=1, programme_sessions=5, panel_members=2, criteria=4)
+    steps = rules.setup_steps(r, ready, now)
+    assert all(s.done for s in steps)
+    assert [s.detail for s in steps][2:] == ["1 intro session applicants can book before the closing time.",
+                                             "2 panel members.", "4 criteria.", "5 cohort sessions scheduled."]
+    r.intro_required = False
+    assert rules.missing_for(rules.setup_steps(r, bare, now), "schedule") == []
+
+
+def test_once_proposals_have_closed_scheduling_needs_are_history_not_to_do():
+    r = a_round(RoundState.IN_REVIEW)
+    r.intro_required = True
+    bare = rules.SetupFacts(intro_sessions=0, programme_sessions=0, panel_members=0, criteria=0)
+    steps = {s.key: s for s in rules.setup_steps(r, bare, CLOSES + timedelta(days=1))}
+    assert steps["dates"].done and steps["intro"].done and steps["intro"].needed_for is None
+    assert not steps["panel"].done

@@ -1,4 +1,5 @@
-"""Round services: validation, one open round per scheme, pathways chosen by proposals stay, fees in pence."""
+"""Round services: validation, no overlapping windows in a scheme, pathways chosen by proposals stay, fees in pence
+(state moves: test_clock.py)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -80,27 +81,20 @@ def test_a_pathway_chosen_by_a_proposal_cannot_be_dropped(app):
     assert [p.name for p in kept.pathways] == ["CMALT", "Senior CMALT"]
 
 
-def test_only_one_open_round_per_scheme(app):
+def test_moving_a_scheduled_rounds_dates_into_another_rounds_window_is_refused(app):
     scheme = make_scheme()
-    make_round(scheme, name="Autumn")
-    spring = make_round(scheme, state=RoundState.DRAFT, name="Spring")
+    autumn = make_round(scheme, name="Autumn")
+    spring = make_round(scheme, state=RoundState.SCHEDULED, name="Spring", opens_at=autumn.closes_at,
+                        closes_at=autumn.closes_at + timedelta(days=30))
     with pytest.raises(services.RoundError) as refused:
-        services.set_round_state(make_user(), spring, RoundState.OPEN)
-    assert "“Autumn” is already open for this scheme" in refused.value.message
-    other_scheme_round = make_round(state=RoundState.DRAFT)
-    services.set_round_state(make_user(), other_scheme_round, RoundState.OPEN)
-    assert other_scheme_round.state == RoundState.OPEN
-
-
-def test_round_moves_through_its_states_in_order(app):
-    round_ = make_round(state=RoundState.DRAFT)
-    lead = make_user(roles=[Role.LEAD])
-    for to in (RoundState.OPEN, RoundState.CLOSED, RoundState.IN_REVIEW, RoundState.DECIDED, RoundState.RUNNING,
-               RoundState.ARCHIVED):
-        services.set_round_state(lead, round_, to)
-    assert round_.state == RoundState.ARCHIVED
-    with pytest.raises(services.RoundError):
-        services.set_round_state(lead, round_, RoundState.OPEN)
+        services.save_round(make_user(), spring, data(scheme, name="Spring", opens_at=autumn.opens_at,
+                                                      closes_at=spring.closes_at), FOR_ROUNDS)
+    assert refused.value.field == "opens_on" and refused.value.message.startswith("“Autumn” accepts proposals from")
+    db.session.rollback()
+    # A draft may hold any dates: the rule applies when it is scheduled.
+    draft = make_round(scheme, state=RoundState.DRAFT)
+    services.save_round(make_user(), draft, data(scheme, opens_at=autumn.opens_at, closes_at=autumn.closes_at),
+                        FOR_ROUNDS)
 
 
 def test_pathway_fee_in_pounds_and_sections_one_per_line(app):

@@ -1,15 +1,20 @@
 """Lead pages for schemes, pathways and rounds (plain forms, no JavaScript)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import func, select
 
 from portal.auth.models import Role
+from portal.db_types import utcnow
 from portal.extensions import db
+from portal.outbox.models import OutboxMessage
+from portal.proposals.models import ProposalState
 from portal.rounds.models import Pathway, Round, RoundState, Scheme
-from tests.factories import make_round, make_scheme
+from tests.factories import make_proposal, make_round, make_scheme, make_session
 
 
-def test_lead_creates_a_round_in_local_time_and_opens_it(app, client, login_as):
+def test_lead_creates_a_round_in_local_time_and_lands_on_its_checklist(app, client, login_as):
     login_as(Role.LEAD)
     scheme = make_scheme(name="CMALT")
     db.session.commit()
@@ -26,11 +31,16 @@ def test_lead_creates_a_round_in_local_time_and_opens_it(app, client, login_as):
     assert round_.closes_at.isoformat() == "2026-10-21T11:00:00+00:00"
     assert round_.budget_pence == 200050 and round_.state == RoundState.DRAFT
     assert round_.word_limits == {"role_summary": 250, "motivation": 400}
+    assert response.headers["Location"].endswith(f"/rounds/{round_.id}")  # its checklist, not the list
     listing = client.get("/rounds/").get_data(as_text=True)
     assert "Wed 21 Oct 2026, 12:00 BST" in listing
-    client.post(f"/rounds/{round_.id}/state", data={"to": "open"})
+    # Its closing time has passed and no intro session is scheduled: scheduling lists both.
+    refused = client.post(f"/rounds/{round_.id}/state", data={"to": "scheduled"})
+    assert refused.status_code == 422
+    assert "Set a closing time that is still to come." in refused.get_data(as_text=True)
+    assert "Schedule an intro session." in refused.get_data(as_text=True)
     db.session.expire_all()
-    assert round_.state == RoundState.OPEN
+    assert round_.state == RoundState.DRAFT
     edit = client.get(f"/rounds/{round_.id}/edit").get_data(as_text=True)
     assert 'value="2026-10-21"' in edit and 'value="12:00"' in edit
 
@@ -50,13 +60,15 @@ def test_round_form_errors_keep_input(app, client, login_as):
     assert db.session.scalars(select(Round)).all() == []
 
 
-def test_opening_a_second_round_of_a_scheme_is_refused_with_a_message(app, client, login_as):
+def test_scheduling_a_round_that_overlaps_an_open_one_is_refused_naming_it(app, client, login_as):
     login_as(Role.LEAD)
     scheme = make_scheme()
     make_round(scheme, name="Autumn")
     spring = make_round(scheme, state=RoundState.DRAFT, name="Spring")
-    response = client.post(f"/rounds/{spring.id}/state", data={"to": "open"}, follow_redirects=True)
-    assert "“Autumn” is already open for this scheme" in response.get_data(as_text=True)
+    response = client.post(f"/rounds/{spring.id}/state", data={"to": "scheduled"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "This round cannot be scheduled yet" in page and "“Autumn” accepts proposals from" in page
     db.session.expire_all()
     assert spring.state == RoundState.DRAFT
 
@@ -98,3 +110,67 @@ def test_draft_rounds_are_hidden_from_staff(app, client, login_as):
     login_as()
     draft = make_round(state=RoundState.DRAFT)
     assert client.get(f"/rounds/{draft.id}").status_code == 404
+
+
+def test_a_drafts_page_is_a_checklist_and_scheduling_with_something_missing_is_refused(app, client, login_as):
+    login_as(Role.LEAD)
+    now = utcnow()
+    round_ = make_round(state=RoundState.DRAFT, intro_required=True, opens_at=now + timedelta(days=3),
+                        closes_at=now + timedelta(days=30), name="Spring call")
+    page = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
+    assert "This round is a draft: only leads can see it." in page
+    assert "It is draft" not in page and "closed at" not in page
+    for link in ("/schedule/manage/new", f"/panel/rounds/{round_.id}/setup", f"/rounds/{round_.id}/edit"):
+        assert f'href="{link}"' in page
+    response = client.post(f"/rounds/{round_.id}/state", data={"to": "scheduled"})
+    refused = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "none they can book is scheduled before the closing time" in refused
+    db.session.expire_all()
+    assert round_.state == RoundState.DRAFT
+    make_session(kind="intro", round_id=round_.id, starts_at=now + timedelta(days=5))
+    assert client.post(f"/rounds/{round_.id}/state", data={"to": "scheduled"}).status_code == 303
+    db.session.expire_all()
+    assert round_.state == RoundState.SCHEDULED
+    page = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
+    assert "Proposals open at" in page and ", in 2 days, 23 hours" in page
+
+
+def test_a_round_past_its_closing_time_reads_closed_before_any_job_ran(app, client, login_as):
+    login_as()
+    now = utcnow()
+    round_ = make_round(state=RoundState.OPEN, opens_at=now - timedelta(days=20), closes_at=now - timedelta(minutes=5))
+    page = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
+    assert "This round closed at" in page and "Start a proposal" not in page
+    db.session.expire_all()
+    assert round_.state == RoundState.CLOSED  # the page stored the clock's move on the way
+
+
+def test_closing_early_asks_first_saying_how_many_drafts_it_cuts_off(app, client, login_as):
+    login_as(Role.LEAD)
+    round_ = make_round(name="Autumn")
+    make_proposal(round_)
+    make_proposal(round_)
+    make_proposal(round_, state=ProposalState.SUBMITTED)
+    # The state button does not close it: it leads to the confirmation page.
+    moved = client.post(f"/rounds/{round_.id}/state", data={"to": "closed"})
+    assert moved.status_code == 303 and moved.headers["Location"].endswith(f"/rounds/{round_.id}/close")
+    db.session.expire_all()
+    assert round_.state == RoundState.OPEN
+    confirm = client.get(f"/rounds/{round_.id}/close").get_data(as_text=True)
+    assert "2 draft proposals" in confirm and "Their owners\n  will be emailed" in confirm
+    assert client.post(f"/rounds/{round_.id}/close").status_code == 303
+    db.session.expire_all()
+    assert round_.state == RoundState.CLOSED
+    assert db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "round-closed")) == 2
+    again = client.get(f"/rounds/{round_.id}/close").get_data(as_text=True)
+    assert "This round is not open, so there is nothing to close." in again
+
+
+def test_closing_without_the_confirmation_token_changes_nothing(app, client, login_as):
+    login_as(Role.LEAD)
+    round_ = make_round()
+    response = client.post(f"/rounds/{round_.id}/close", csrf=False)
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert round_.state == RoundState.OPEN

@@ -66,6 +66,7 @@ PAGES = [
     ("GET", "/schedule/feeds", None, SIGNED_IN, "Your calendar links"),
     ("GET", "/schedule/sessions/{id}/register", _booked_session, LEAD_ONLY, "Rita Registered"),
     ("POST", "/schedule/bookings/{id}/attendance", _booking, LEAD_ONLY, None),
+    ("GET", "/schedule/sessions/{id}/register/all", _booked_session, LEAD_ONLY, "will be marked attended"),
     ("POST", "/schedule/sessions/{id}/register/all", _booked_session, LEAD_ONLY, None),
     ("GET", "/schedule/manage", None, LEAD_ONLY, "Manage sessions"),
     ("GET", "/schedule/manage/new", None, LEAD_ONLY, "Add a session"),
@@ -88,6 +89,6 @@ def test_schedule_role_matrix(client, login_as, role, method, url, setup, allowe
     if method == "GET":
         response = client.get(target)
     else:
-        response = client.post(target, data={"attended": "yes", "reason": "", "name": "HT30",
+        response = client.post(target, data={"attended": "yes", "expected": "1", "reason": "", "name": "HT30",
                                              "starts_on": "2030-01-07", "weeks": "10"})
     assert_access(response, role, allowed, secret)

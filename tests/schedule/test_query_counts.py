@@ -75,6 +75,9 @@ def _a_busy_month(person) -> None:
 @pytest.mark.parametrize("roles, view", [((), "list"), ((), "grid"), ((Role.LEAD,), "list"), ((Role.LEAD,), "grid")])
 def test_the_schedule_page_sends_the_same_queries_for_an_empty_or_a_busy_month(client, login_as, roles, view):
     person = login_as(*roles)
+    # Months run only from just before the first to just after the last thing on the schedule: one in a
+    # later month keeps MONTH (and the month after it) on the schedule while MONTH itself is empty.
+    make_session(title="Far off", starts_at=local_to_utc(datetime(2030, 8, 1, 10)))
     url = f"/schedule/?month={MONTH}&view={view}"
     client.get(url)  # warm the session cookie and sign-in
     empty = page_queries(client, url)

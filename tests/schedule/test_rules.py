@@ -59,7 +59,7 @@ def test_the_register_is_for_the_lead_and_the_host():
 @pytest.mark.parametrize("fields, message", [
     (dict(kind=SessionKind.DEADLINE), "Deadlines are in your calendar; there is nothing to book."),
     (dict(status=SessionStatus.CANCELLED), "This session has been cancelled."),
-    (dict(starts_at=NOW), "This session has already started, so it can no longer be booked."),
+    (dict(starts_at=NOW), "This session has already started: booking closed at the start time."),
     (dict(audience=Audience.COHORT, round_id=3), "This session is not open to you."),
 ])
 def test_booking_refusals(fields, message):
@@ -93,7 +93,8 @@ def test_term_week_labels_are_pure():
 def test_the_sql_visibility_agrees_with_the_rule(app):
     """Every audience x round x kind x viewer combination: the query and the predicate give the same answer."""
     sessions = []
-    for audience, round_id, kind in product(list(Audience), [None, 1, 2], [SessionKind.INTRO, SessionKind.WORKSHOP]):
+    for audience, round_id, kind in product(list(Audience), [None, 1, 2],
+                                            [SessionKind.INTRO, SessionKind.WORKSHOP, SessionKind.DEADLINE]):
         sessions.append(Session(kind=kind, title=f"{audience.value}-{round_id}-{kind.value}", starts_at=NOW,
                                 ends_at=NOW + timedelta(hours=1), audience=audience, round_id=None, host_id=None))
         sessions[-1]._round = round_id
@@ -113,6 +114,9 @@ def test_the_sql_visibility_agrees_with_the_rule(app):
         Viewer(user_id=996, open_rounds=frozenset({r2})),
         Viewer(user_id=host.id, booked_sessions=frozenset({sessions[5].id})),
         Viewer(user_id=1, is_lead=True),
+        # Round 2 has closed: its deadlines stay only with its applicants (995), not with 994.
+        Viewer(user_id=995, applicant_rounds=frozenset({r2}), closed_rounds=frozenset({r1, r2})),
+        Viewer(user_id=994, applicant_rounds=frozenset({r1}), closed_rounds=frozenset({r2})),
     ]
     for viewer in viewers:
         by_sql = set(db.session.scalars(select(Session.id).where(visible_clause(viewer))))

@@ -490,7 +490,7 @@ def test_mark_everyone_attended_ticks_only_the_unrecorded():
     session = make_session(starts_in=timedelta(days=-1))
     absent = make_booking(session, attended=False)
     others = [make_booking(session) for _ in range(3)]
-    assert mark_everyone_attended(make_user(roles=[Role.LEAD]), session) == 3
+    assert mark_everyone_attended(make_user(roles=[Role.LEAD]), session, expected=3) == 3
     db.session.commit()
     assert absent.attended is False and all(b.attended for b in others)
 
